@@ -1,0 +1,58 @@
+// Layer rules of DESIGN.md ("Layers and what each may import"), checked by `npm test`.
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
+    {
+      name: 'core-imports-only-core',
+      comment: 'src/core is pure computation: it imports nothing of ours outside core',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { path: '^src/', pathNot: '^src/core/' },
+    },
+    {
+      name: 'core-no-io',
+      comment: 'src/core does no I/O: no Node built-ins, and packages only for pure computation',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'core-pure-packages-only',
+      severity: 'error',
+      from: { path: '^src/core/' },
+      to: { dependencyTypes: ['npm'], pathNot: 'node_modules/(@sinclair/typebox|@tensorflow/)' },
+    },
+    {
+      name: 'adapters-import-core-only',
+      severity: 'error',
+      from: { path: '^src/adapters/([^/]+)/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/adapters/$1/'] },
+    },
+    {
+      name: 'apps-import-core-only',
+      severity: 'error',
+      from: { path: '^src/apps/([^/]+)/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/apps/$1/'] },
+    },
+    {
+      name: 'sim-imports-core-only',
+      severity: 'error',
+      from: { path: '^src/sim/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/sim/'] },
+    },
+    {
+      name: 'server-does-not-import-cli',
+      severity: 'error',
+      from: { path: '^src/server/' },
+      to: { path: '^src/cli/' },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '\\.test\\.ts$' },
+    tsConfig: { fileName: 'tsconfig.json' },
+    tsPreCompilationDeps: true,
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'], extensions: ['.ts', '.js'] },
+  },
+};

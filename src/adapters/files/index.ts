@@ -1,0 +1,9 @@
+// File adapters: importing JSONL, CSV and Parquet through presets or mapping files.
+export { importFile, formatOf, FILE_FORMATS } from './import-file.js';
+export type { FileFormat, ImportOptions, ImportProgress } from './import-file.js';
+export { PRESETS, PAYSIM_EPOCH } from './presets/index.js';
+export { parseMapping, mappingConverter } from './mapping.js';
+export type { Mapping, FieldSpec, Conversion } from './mapping.js';
+export type { Preset, RowConverter } from './converter.js';
+export { readLineBatches } from './read-lines.js';
+export { rowId } from './row-id.js';

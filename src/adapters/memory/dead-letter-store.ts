@@ -1,0 +1,18 @@
+// In-memory DeadLetterStore.
+import type { DeadLetter, DeadLetterStore, StoredDeadLetter } from '../../core/index.js';
+
+export class MemoryDeadLetterStore implements DeadLetterStore {
+  private readonly items: StoredDeadLetter[] = [];
+
+  async add(items: readonly DeadLetter[], receivedAt: number): Promise<void> {
+    for (const item of items) this.items.push({ ...item, seq: this.items.length + 1, receivedAt });
+  }
+
+  async list(limit: number): Promise<StoredDeadLetter[]> {
+    return this.items.slice(-Math.max(0, limit)).reverse();
+  }
+
+  async count(): Promise<number> {
+    return this.items.length;
+  }
+}

@@ -1,0 +1,2 @@
+export { MemoryEventLog } from './event-log.js';
+export { MemoryDeadLetterStore } from './dead-letter-store.js';

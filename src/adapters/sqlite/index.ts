@@ -1,0 +1,32 @@
+// The embedded default store: one SQLite file holding the event log, consumer offsets and dead letters.
+import { join } from 'node:path';
+import { openDatabase } from './database.js';
+import { SqliteEventLog } from './event-log.js';
+import { SqliteDeadLetterStore } from './dead-letter-store.js';
+
+export { SqliteEventLog } from './event-log.js';
+export { SqliteDeadLetterStore } from './dead-letter-store.js';
+export { openDatabase } from './database.js';
+
+export interface EmbeddedStore {
+  readonly log: SqliteEventLog;
+  readonly deadLetters: SqliteDeadLetterStore;
+  readonly file: string;
+  close(): Promise<void>;
+}
+
+/** The file of the embedded log inside a data directory. */
+export function eventsFile(dataDir: string): string {
+  return join(dataDir, 'events.db');
+}
+
+/**
+ * Opens the embedded store of a data directory (created if missing).
+ * @example const store = openEmbeddedStore('./.shopstream')
+ */
+export function openEmbeddedStore(dataDir: string): EmbeddedStore {
+  const file = dataDir === ':memory:' ? ':memory:' : eventsFile(dataDir);
+  const db = openDatabase(file);
+  const log = new SqliteEventLog(db);
+  return { log, deadLetters: new SqliteDeadLetterStore(db), file, close: () => log.close() };
+}

@@ -1,0 +1,112 @@
+// `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { ERROR_CODES, Ingestor, ShopstreamError, SYSTEM_CLOCK, addSummary, emptySummary, type EventSink } from '../../core/index.js';
+import { FILE_FORMATS, PRESETS, importFile, parseMapping, type FileFormat, type Mapping } from '../../adapters/files/index.js';
+import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
+import { resolveDataDir } from '../data-dir.js';
+import { startProgress } from '../progress.js';
+import { RemoteSink } from '../remote-sink.js';
+
+interface ImportFlags {
+  format?: string;
+  preset?: string;
+  map?: string;
+  data?: string;
+  json?: boolean;
+  strict?: boolean;
+  to?: string;
+  batchSize: string;
+}
+
+export function registerImport(program: Command): void {
+  program
+    .command('import')
+    .description('import events from JSONL, CSV or Parquet files into the event log')
+    .argument('<files...>', 'files to import')
+    .option('--format <format>', `file format: ${FILE_FORMATS.join(', ')} (default: from the file name)`)
+    .option('--preset <name>', `a public data set's layout: ${[...PRESETS.keys()].join(', ')}`)
+    .option('--map <file>', 'a JSON mapping file: which columns become which event fields')
+    .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
+    .option('--to <url>', "send events to a running server's /v1/events instead of writing the log")
+    .option('--batch-size <n>', 'events per batch', '1000')
+    .option('--strict', 'exit with code 3 when any row is rejected')
+    .option('--json', 'print a JSON summary as the last line')
+    .action(async (files: string[], flags: ImportFlags) => {
+      const code = await runImport(files, flags);
+      process.exitCode = code;
+    });
+}
+
+async function runImport(files: string[], flags: ImportFlags): Promise<number> {
+  const format = parseFormat(flags.format);
+  const preset = flags.preset === undefined ? undefined : PRESETS.get(flags.preset);
+  if (flags.preset !== undefined && !preset) {
+    throw new ShopstreamError(
+      ERROR_CODES.UNKNOWN_PRESET,
+      `--preset: "${flags.preset}" is not a preset (one of ${[...PRESETS.keys()].join(', ')})`,
+      { field: 'preset' },
+    );
+  }
+  const mapping = flags.map === undefined ? undefined : loadMapping(flags.map);
+  const batchSize = Number(flags.batchSize);
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--batch-size: ${flags.batchSize} is not a whole number from 1 to 100000`, { field: 'batch-size' });
+  }
+  const store = openEmbeddedStore(resolveDataDir(flags.data));
+  const started = performance.now();
+  const total = emptySummary();
+  try {
+    const local = new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK);
+    const sink: EventSink = flags.to ? new RemoteSink(flags.to, local) : local;
+    for (const file of files) {
+      const bar = startProgress(file.length > 30 ? `…${file.slice(-29)}` : file, 1, 'MB');
+      let total_mb = 0;
+      const summary = await importFile(file, { format, preset, mapping, batchSize }, sink, (p) => {
+        total_mb = Math.max(1, Math.round(p.totalBytes / 1e5) / 10);
+        bar.update(Math.min(total_mb, Math.round(p.bytesRead / 1e5) / 10), { rate: `${p.summary.accepted} new` });
+      });
+      bar.update(total_mb);
+      bar.stop();
+      addSummary(total, summary);
+      if (!flags.json) {
+        console.log(`${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected`);
+        for (const e of summary.errors.slice(0, 5)) console.log(`  line ${e.index}: [${e.code}] ${e.message}`);
+        if (summary.rejected > 5) console.log(`  … ${summary.rejected - 5} more in the dead-letter table (GET /v1/deadletters)`);
+      }
+    }
+  } finally {
+    await store.close();
+  }
+  const seconds = Math.round((performance.now() - started) / 10) / 100;
+  if (flags.json) {
+    console.log(JSON.stringify({ accepted: total.accepted, rejected: total.rejected, duplicates: total.duplicates, seconds }));
+  } else {
+    console.log(`done in ${seconds}s: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected`);
+  }
+  return flags.strict && total.rejected > 0 ? 3 : 0;
+}
+
+function parseFormat(value: string | undefined): FileFormat | undefined {
+  if (value === undefined) return undefined;
+  if ((FILE_FORMATS as readonly string[]).includes(value)) return value as FileFormat;
+  throw new ShopstreamError(ERROR_CODES.UNSUPPORTED_FORMAT, `--format: "${value}" is not one of ${FILE_FORMATS.join(', ')}`, {
+    field: 'format',
+  });
+}
+
+function loadMapping(file: string): Mapping {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ShopstreamError(ERROR_CODES.FILE_NOT_FOUND, `--map: cannot read ${file}: ${(error as Error).message}`, { field: 'map', cause: error });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new ShopstreamError(ERROR_CODES.INVALID_MAPPING, `--map: ${file} is not valid JSON: ${(error as Error).message}`, { field: 'map', cause: error });
+  }
+  return parseMapping(value, file);
+}

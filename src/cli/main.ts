@@ -1,0 +1,23 @@
+// The `shopstream` command: parses arguments, runs one command, turns errors into a message and an exit code.
+import { Command } from 'commander';
+import { isShopstreamError } from '../core/index.js';
+import { registerImport } from './commands/import.js';
+
+const program = new Command('shopstream')
+  .description('real-time recommendations, fraud decisions, search and analytics from a store event stream')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerImport(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (isShopstreamError(error)) {
+    console.error(`shopstream: [${error.code}] ${error.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(`shopstream: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,134 @@
+// JSON Schemas (TypeBox) of the event envelope and every event type; compiled once in validate.ts.
+import { Type, type Static, type TObject, type TProperties } from '@sinclair/typebox';
+
+/** Bounds that keep one event small: a 1 MB string is an error, not a stored value. */
+export const LIMITS = {
+  id: 256,
+  text: 1_000,
+  longText: 10_000,
+  listItems: 1_000,
+  attributes: 100,
+} as const;
+
+const Id = Type.String({ minLength: 1, maxLength: LIMITS.id });
+const Text = Type.String({ maxLength: LIMITS.text });
+const Money = Type.Number({ minimum: 0 });
+const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
+const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
+const SAFE_KEY = '^(?!__proto__$|constructor$|prototype$).{1,64}$';
+const Scalar = Type.Union([Type.String({ maxLength: LIMITS.text }), Type.Number(), Type.Boolean()]);
+
+/** Timestamps arrive as ISO 8601 text, epoch seconds or epoch milliseconds; they are stored as epoch ms. */
+const TimestampIn = Type.Union([Type.String({ maxLength: 64 }), Type.Number()]);
+
+const ENVELOPE = {
+  id: Id,
+  ts: TimestampIn,
+  userId: Type.Optional(Id),
+  sessionId: Type.Optional(Id),
+} satisfies TProperties;
+
+function eventSchema<T extends string, P extends TProperties>(type: T, properties: P) {
+  return Type.Object({ ...ENVELOPE, type: Type.Literal(type), ...properties }, { additionalProperties: false });
+}
+
+const LineItem = Type.Object(
+  { productId: Id, quantity: Quantity, price: Money },
+  { additionalProperties: false },
+);
+
+export const EVENT_SCHEMAS = {
+  product: eventSchema('product', {
+    productId: Id,
+    title: Text,
+    description: Type.Optional(Type.String({ maxLength: LIMITS.longText })),
+    category: Text,
+    brand: Type.Optional(Text),
+    price: Money,
+    currency: Type.Optional(Currency),
+    inStock: Type.Optional(Type.Boolean()),
+    attributes: Type.Optional(
+      Type.Record(Type.String({ pattern: SAFE_KEY }), Scalar, {
+        maxProperties: LIMITS.attributes,
+        additionalProperties: false,
+      }),
+    ),
+  }),
+  user: eventSchema('user', {
+    userId: Id,
+    signupTs: Type.Optional(TimestampIn),
+    country: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+  }),
+  view: eventSchema('view', { productId: Id }),
+  search: eventSchema('search', {
+    queryId: Id,
+    query: Text,
+    results: Type.Array(Id, { maxItems: LIMITS.listItems }),
+    filters: Type.Optional(
+      Type.Record(Type.String({ pattern: SAFE_KEY }), Type.Union([Scalar, Type.Array(Scalar, { maxItems: 100 })]), {
+        maxProperties: LIMITS.attributes,
+        additionalProperties: false,
+      }),
+    ),
+  }),
+  click: eventSchema('click', {
+    productId: Id,
+    queryId: Type.Optional(Id),
+    listId: Type.Optional(Id),
+    position: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  }),
+  add_to_cart: eventSchema('add_to_cart', { productId: Id, quantity: Quantity }),
+  remove_from_cart: eventSchema('remove_from_cart', { productId: Id, quantity: Quantity }),
+  favorite: eventSchema('favorite', { productId: Id }),
+  rating: eventSchema('rating', { productId: Id, rating: Type.Number({ minimum: 0, maximum: 10 }) }),
+  purchase: eventSchema('purchase', {
+    orderId: Id,
+    items: Type.Array(LineItem, { minItems: 1, maxItems: LIMITS.listItems }),
+    total: Money,
+    currency: Currency,
+  }),
+  return: eventSchema('return', {
+    orderId: Id,
+    items: Type.Optional(Type.Array(LineItem, { maxItems: LIMITS.listItems })),
+    total: Money,
+  }),
+  payment: eventSchema('payment', {
+    paymentId: Id,
+    orderId: Type.Optional(Id),
+    amount: Money,
+    currency: Currency,
+    cardId: Id,
+    cardBin: Type.Optional(Type.String({ pattern: '^[0-9]{6,8}$' })),
+    deviceId: Type.Optional(Id),
+    ip: Type.Optional(Type.String({ maxLength: 45 })),
+    email: Type.Optional(Type.String({ maxLength: 320 })),
+    billingCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    shippingCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    ipCountry: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    /** How the money moved (card, transfer, cash_out, …); optional. */
+    method: Type.Optional(Type.String({ maxLength: 32 })),
+    /** Who received the money; optional. */
+    merchantId: Type.Optional(Id),
+  }),
+  label: eventSchema('label', {
+    paymentId: Id,
+    isFraud: Type.Boolean(),
+    source: Type.Union([Type.Literal('chargeback'), Type.Literal('analyst'), Type.Literal('other')]),
+  }),
+} as const satisfies Record<string, TObject>;
+
+export type EventType = keyof typeof EVENT_SCHEMAS;
+export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
+
+type WithEpochTs<T> = T extends { ts: unknown; signupTs?: unknown }
+  ? Omit<T, 'ts' | 'signupTs'> & { ts: number; signupTs?: number }
+  : T extends { ts: unknown }
+    ? Omit<T, 'ts'> & { ts: number }
+    : never;
+
+/** An event of one type as it is stored: `ts` (and `signupTs`) in epoch milliseconds. */
+export type EventOf<K extends EventType> = WithEpochTs<Static<(typeof EVENT_SCHEMAS)[K]>>;
+
+/** Any stored shopstream event. */
+export type ShopEvent = { [K in EventType]: EventOf<K> }[EventType];

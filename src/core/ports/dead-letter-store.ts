@@ -1,0 +1,35 @@
+// Port of the dead-letter store: rejected input kept with its reason, never dropped silently.
+import type { ErrorCode } from '../errors.js';
+
+export interface DeadLetter {
+  /** Where it came from: 'http', 'import:FILE', 'engine', … */
+  readonly source: string;
+  /** Line (files, NDJSON) or index (JSON arrays) of the item in its input, when known. */
+  readonly position?: number;
+  readonly code: ErrorCode;
+  readonly field: string;
+  readonly message: string;
+  /** The raw input as text, cut at RAW_LIMIT characters (then `truncated` is true). */
+  readonly raw: string;
+  readonly truncated?: boolean;
+}
+
+export interface StoredDeadLetter extends DeadLetter {
+  readonly seq: number;
+  readonly receivedAt: number;
+}
+
+/** Raw text kept per rejected item: enough to see what was wrong without storing megabytes of junk. */
+export const RAW_LIMIT = 65_536;
+
+export interface DeadLetterStore {
+  add(items: readonly DeadLetter[], receivedAt: number): Promise<void>;
+  /** The newest first. */
+  list(limit: number): Promise<StoredDeadLetter[]>;
+  count(): Promise<number>;
+}
+
+/** Cuts raw text to RAW_LIMIT characters, marking that it did. */
+export function clipRaw(raw: string): Pick<DeadLetter, 'raw' | 'truncated'> {
+  return raw.length > RAW_LIMIT ? { raw: raw.slice(0, RAW_LIMIT), truncated: true } : { raw };
+}
