@@ -2,6 +2,9 @@
 import { Command } from 'commander';
 import { isShopstreamError } from '../core/index.js';
 import { registerImport } from './commands/import.js';
+import { registerSimulate } from './commands/simulate.js';
+import { registerServe } from './commands/serve.js';
+import { registerDemo } from './commands/demo.js';
 
 const program = new Command('shopstream')
   .description('real-time recommendations, fraud decisions, search and analytics from a store event stream')
@@ -9,6 +12,9 @@ const program = new Command('shopstream')
   .showHelpAfterError();
 
 registerImport(program);
+registerSimulate(program);
+registerServe(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);

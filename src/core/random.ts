@@ -60,9 +60,9 @@ export class Random {
   }
 
   /** Index drawn with probability proportional to its weight. */
-  weightedIndex(weights: readonly number[], total?: number): number {
+  weightedIndex(weights: ArrayLike<number>, total?: number): number {
     let sum = total ?? 0;
-    if (total === undefined) for (const w of weights) sum += w;
+    if (total === undefined) for (let i = 0; i < weights.length; i++) sum += weights[i] as number;
     let r = this.next() * sum;
     for (let i = 0; i < weights.length; i++) {
       r -= weights[i] as number;

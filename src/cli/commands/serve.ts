@@ -1,0 +1,51 @@
+// `shopstream serve`: the HTTP API on the embedded store of a data directory.
+import type { Command } from 'commander';
+import { startServer, type RunningServer } from '../../server/index.js';
+import { resolveDataDir } from '../data-dir.js';
+import { intOption } from '../options.js';
+
+interface ServeFlags {
+  data?: string;
+  port: string;
+  host: string;
+  bodyLimit: string;
+  logLevel: string;
+}
+
+export const DEFAULT_PORT = 8080;
+
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the HTTP API (ingestion, health, dead letters) on the data directory')
+    .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
+    .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--body-limit <bytes>', 'largest request body', String(10 * 1024 * 1024))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn')
+    .action(async (flags: ServeFlags) => {
+      const dataDir = resolveDataDir(flags.data);
+      const server = await startServer({
+        dataDir,
+        port: intOption('port', flags.port, 0, 65_535),
+        host: flags.host,
+        bodyLimit: intOption('body-limit', flags.bodyLimit, 1024, 1024 * 1024 * 1024),
+        logLevel: flags.logLevel as 'warn',
+      });
+      console.log(`shopstream serving ${dataDir} at ${server.url}`);
+      closeOnSignals(server);
+    });
+}
+
+/** Closes the server and the store on SIGINT/SIGTERM, so the log is left clean. */
+export function closeOnSignals(server: RunningServer): void {
+  const stop = (signal: string) => {
+    console.log(`${signal}: closing`);
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
