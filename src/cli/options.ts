@@ -5,7 +5,11 @@ import { ERROR_CODES, ShopstreamError, parseTimestamp } from '../core/index.js';
 export function intOption(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--${flag}: ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`, { field: flag });
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--${flag}: ${JSON.stringify(value)} is not a whole number from ${min} to ${max}`,
+      { field: flag },
+    );
   }
   return n;
 }
@@ -14,7 +18,11 @@ export function intOption(flag: string, value: string, min: number, max: number)
 export function numberOption(flag: string, value: string, min: number, max: number): number {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--${flag}: ${JSON.stringify(value)} is not a number from ${min} to ${max}`, { field: flag });
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--${flag}: ${JSON.stringify(value)} is not a number from ${min} to ${max}`,
+      { field: flag },
+    );
   }
   return n;
 }
@@ -23,7 +31,11 @@ export function numberOption(flag: string, value: string, min: number, max: numb
 export function timeOption(flag: string, value: string): number {
   const ts = parseTimestamp(value);
   if (ts === undefined) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--${flag}: ${JSON.stringify(value)} is not a timestamp (ISO 8601 or epoch)`, { field: flag });
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--${flag}: ${JSON.stringify(value)} is not a timestamp (ISO 8601 or epoch)`,
+      { field: flag },
+    );
   }
   return ts;
 }

@@ -10,7 +10,12 @@ export interface Progress {
  * A bar from 0 to `total`; `unit` names what is counted ('MB', 'events').
  * @example const bar = startProgress('import', 100, 'MB'); bar.update(40); bar.stop()
  */
-export function startProgress(label: string, total: number, unit: string, enabled = process.stderr.isTTY): Progress {
+export function startProgress(
+  label: string,
+  total: number,
+  unit: string,
+  enabled = process.stderr.isTTY,
+): Progress {
   if (!enabled) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {

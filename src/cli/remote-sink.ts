@@ -19,7 +19,11 @@ export class RemoteSink implements EventSink {
     this.url = new URL('/v1/events', baseUrl).toString();
   }
 
-  async ingestLines(lines: readonly string[], source: string, positionOf: (i: number) => number = (i) => i): Promise<IngestSummary> {
+  async ingestLines(
+    lines: readonly string[],
+    source: string,
+    positionOf: (i: number) => number = (i) => i,
+  ): Promise<IngestSummary> {
     const sent: number[] = [];
     const body: string[] = [];
     lines.forEach((line, i) => {
@@ -37,7 +41,10 @@ export class RemoteSink implements EventSink {
     earlier: readonly Rejection[] = [],
   ): Promise<IngestSummary> {
     const local = earlier.length > 0 ? await this.local.reject(earlier, source) : undefined;
-    const remote = values.length > 0 ? await this.post(values.map((v) => JSON.stringify(v)).join('\n'), positionOf, source) : undefined;
+    const remote =
+      values.length > 0
+        ? await this.post(values.map((v) => JSON.stringify(v)).join('\n'), positionOf, source)
+        : undefined;
     return {
       accepted: remote?.accepted ?? 0,
       duplicates: remote?.duplicates ?? 0,
@@ -46,7 +53,11 @@ export class RemoteSink implements EventSink {
     };
   }
 
-  private async post(ndjson: string, positionOf: (i: number) => number, source: string): Promise<IngestSummary> {
+  private async post(
+    ndjson: string,
+    positionOf: (i: number) => number,
+    source: string,
+  ): Promise<IngestSummary> {
     let response: Response;
     try {
       response = await fetch(this.url, {
@@ -55,11 +66,18 @@ export class RemoteSink implements EventSink {
         body: ndjson,
       });
     } catch (error) {
-      throw new ShopstreamError(ERROR_CODES.REMOTE, `--to ${this.url}: ${(error as Error).message}`, { field: 'to', cause: error });
+      throw new ShopstreamError(ERROR_CODES.REMOTE, `--to ${this.url}: ${(error as Error).message}`, {
+        field: 'to',
+        cause: error,
+      });
     }
     const text = await response.text();
     if (!response.ok && response.status !== 400) {
-      throw new ShopstreamError(ERROR_CODES.REMOTE, `--to ${this.url}: HTTP ${response.status}: ${text.slice(0, 300)}`, { field: 'to' });
+      throw new ShopstreamError(
+        ERROR_CODES.REMOTE,
+        `--to ${this.url}: HTTP ${response.status}: ${text.slice(0, 300)}`,
+        { field: 'to' },
+      );
     }
     const summary = JSON.parse(text) as IngestSummary;
     return { ...summary, errors: summary.errors.map((e) => ({ ...e, index: positionOf(e.index) })) };

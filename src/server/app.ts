@@ -1,6 +1,14 @@
 // The HTTP server (Fastify): ingestion, health and dead letters under /v1, errors as JSON with stable codes.
 import Fastify, { type FastifyInstance } from 'fastify';
-import { ERROR_CODES, Ingestor, SYSTEM_CLOCK, isShopstreamError, type Clock, type DeadLetterStore, type EventLog } from '../core/index.js';
+import {
+  ERROR_CODES,
+  Ingestor,
+  SYSTEM_CLOCK,
+  isShopstreamError,
+  type Clock,
+  type DeadLetterStore,
+  type EventLog,
+} from '../core/index.js';
 import { statusOf, type ErrorBody } from './http-errors.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
@@ -34,15 +42,29 @@ export function buildServer(options: ServerOptions): FastifyInstance {
 
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (isShopstreamError(error)) {
-      const body: ErrorBody = { error: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) };
+      const body: ErrorBody = {
+        error: error.code,
+        message: error.message,
+        ...(error.field ? { field: error.field } : {}),
+      };
       return reply.code(statusOf(error.code)).send(body);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) {
-      return reply.code(413).send({ error: ERROR_CODES.PAYLOAD_TOO_LARGE, message: `the body is larger than the limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes` });
+      return reply
+        .code(413)
+        .send({
+          error: ERROR_CODES.PAYLOAD_TOO_LARGE,
+          message: `the body is larger than the limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`,
+        });
     }
     if (status >= 500) request.log.error(error);
-    return reply.code(status).send({ error: error.code ?? 'SS_INTERNAL', message: status >= 500 ? 'internal error' : error.message });
+    return reply
+      .code(status)
+      .send({
+        error: error.code ?? 'SS_INTERNAL',
+        message: status >= 500 ? 'internal error' : error.message,
+      });
   });
 
   app.get('/health', async () => ({

@@ -21,7 +21,12 @@ export async function startServer(options: {
   logLevel?: ServerOptions['logLevel'];
 }): Promise<RunningServer> {
   const store = openEmbeddedStore(options.dataDir);
-  const app = buildServer({ log: store.log, deadLetters: store.deadLetters, bodyLimit: options.bodyLimit, logLevel: options.logLevel });
+  const app = buildServer({
+    log: store.log,
+    deadLetters: store.deadLetters,
+    bodyLimit: options.bodyLimit,
+    logLevel: options.logLevel,
+  });
   try {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {

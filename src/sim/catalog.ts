@@ -9,7 +9,11 @@ export interface CategorySpec {
 }
 
 export const CATEGORIES: readonly CategorySpec[] = [
-  { name: 'electronics', nouns: ['headphones', 'speaker', 'charger', 'keyboard', 'mouse', 'monitor', 'webcam', 'tablet'], basePrice: 80 },
+  {
+    name: 'electronics',
+    nouns: ['headphones', 'speaker', 'charger', 'keyboard', 'mouse', 'monitor', 'webcam', 'tablet'],
+    basePrice: 80,
+  },
   { name: 'books', nouns: ['novel', 'cookbook', 'biography', 'atlas', 'thriller', 'poems'], basePrice: 15 },
   { name: 'clothing', nouns: ['t-shirt', 'jacket', 'jeans', 'sweater', 'dress', 'scarf'], basePrice: 35 },
   { name: 'shoes', nouns: ['sneakers', 'boots', 'sandals', 'loafers', 'trainers'], basePrice: 60 },
@@ -23,8 +27,40 @@ export const CATEGORIES: readonly CategorySpec[] = [
   { name: 'jewelry', nouns: ['necklace', 'ring', 'bracelet', 'earrings', 'watch'], basePrice: 120 },
 ];
 
-const ADJECTIVES = ['classic', 'premium', 'compact', 'wireless', 'organic', 'vintage', 'deluxe', 'eco', 'smart', 'soft', 'bold', 'mini', 'pro', 'cozy'];
-const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'ten', 'vo', 'zu', 'bel', 'dor', 'fi', 'gra', 'nex', 'pol', 'sil', 'tra', 'vin'];
+const ADJECTIVES = [
+  'classic',
+  'premium',
+  'compact',
+  'wireless',
+  'organic',
+  'vintage',
+  'deluxe',
+  'eco',
+  'smart',
+  'soft',
+  'bold',
+  'mini',
+  'pro',
+  'cozy',
+];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'ten',
+  'vo',
+  'zu',
+  'bel',
+  'dor',
+  'fi',
+  'gra',
+  'nex',
+  'pol',
+  'sil',
+  'tra',
+  'vin',
+];
 
 export interface SimProduct {
   readonly productId: string;

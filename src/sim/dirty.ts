@@ -1,11 +1,22 @@
 // Malformed input for --dirty: the kinds of broken events real feeds deliver.
 import type { Random } from '../core/index.js';
 
-export const DIRTY_KINDS = ['not_json', 'missing_field', 'wrong_type', 'bad_timestamp', 'unknown_type', 'proto_key'] as const;
+export const DIRTY_KINDS = [
+  'not_json',
+  'missing_field',
+  'wrong_type',
+  'bad_timestamp',
+  'unknown_type',
+  'proto_key',
+] as const;
 export type DirtyKind = (typeof DIRTY_KINDS)[number];
 
 /** A broken version of a valid event line, with a fresh id so that it is never mistaken for a duplicate. */
-export function dirtyLine(event: Record<string, unknown>, n: number, rng: Random): { kind: DirtyKind; line: string } {
+export function dirtyLine(
+  event: Record<string, unknown>,
+  n: number,
+  rng: Random,
+): { kind: DirtyKind; line: string } {
   const kind = rng.pick(DIRTY_KINDS);
   const broken: Record<string, unknown> = { ...event, id: `dirty-${n}` };
   switch (kind) {

@@ -30,17 +30,33 @@ export interface FraudCheckout {
 }
 
 /** One fraud incident: one or more fraudulent checkouts sharing a pattern. */
-export function planIncident(n: number, shoppers: readonly Shopper[], catalog: Catalog, rng: Random): FraudCheckout[] {
+export function planIncident(
+  n: number,
+  shoppers: readonly Shopper[],
+  catalog: Catalog,
+  rng: Random,
+): FraudCheckout[] {
   const type = FRAUD_TYPES[rng.weightedIndex(FRAUD_WEIGHTS)] as FraudType;
   const victim = rng.pick(shoppers);
   const foreign = otherCountry(victim.country, rng);
   const account = `fx${n}`;
   const device = `dev-fx${n}`;
   const ip = randomIp(rng);
-  const base = { type, email: `${account}@temp.example`, deviceId: device, ip, ipCountry: foreign, probeAmounts: [], offsetMinutes: 0 };
+  const base = {
+    type,
+    email: `${account}@temp.example`,
+    deviceId: device,
+    ip,
+    ipCountry: foreign,
+    probeAmounts: [],
+    offsetMinutes: 0,
+  };
   switch (type) {
     case 'card_testing': {
-      const probes = Array.from({ length: rng.int(5, 21) }, () => Math.round((0.5 + rng.next() * 4.5) * 100) / 100);
+      const probes = Array.from(
+        { length: rng.int(3, 13) },
+        () => Math.round((0.5 + rng.next() * 4.5) * 100) / 100,
+      );
       return [
         {
           ...base,
@@ -56,7 +72,16 @@ export function planIncident(n: number, shoppers: readonly Shopper[], catalog: C
     }
     case 'stolen_card': {
       const card = rng.pick(victim.cards);
-      return [{ ...base, userId: account, shippingCountry: foreign, billingCountry: victim.country, ...card, items: expensive(catalog, rng) }];
+      return [
+        {
+          ...base,
+          userId: account,
+          shippingCountry: foreign,
+          billingCountry: victim.country,
+          ...card,
+          items: expensive(catalog, rng),
+        },
+      ];
     }
     case 'account_takeover': {
       const card = rng.pick(victim.cards);

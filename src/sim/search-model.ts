@@ -22,7 +22,8 @@ export class SearchModel {
     const noun = rng.pick(spec.nouns);
     const r = rng.next();
     const sample = catalog.products[rng.pick(catalog.byCategory[category] ?? [0])] as SimProduct;
-    const text = r < 0.5 ? noun : r < 0.75 ? `${sample.adjective} ${noun}` : `${sample.brand.toLowerCase()} ${noun}`;
+    const text =
+      r < 0.5 ? noun : r < 0.75 ? `${sample.adjective} ${noun}` : `${sample.brand.toLowerCase()} ${noun}`;
     return this.query(text, category);
   }
 
@@ -37,7 +38,8 @@ export class SearchModel {
 
   truth(): Record<string, Record<string, number>> {
     const out: Record<string, Record<string, number>> = {};
-    for (const [text, q] of [...this.queries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[text] = Object.fromEntries(q.grades);
+    for (const [text, q] of [...this.queries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      out[text] = Object.fromEntries(q.grades);
     return out;
   }
 
@@ -51,7 +53,8 @@ export class SearchModel {
     const scored: { p: SimProduct; score: number }[] = [];
     for (const index of this.catalog.byCategory[category] ?? []) {
       const p = this.catalog.products[index] as SimProduct;
-      const qualifies = qualifier !== undefined && (p.adjective === qualifier || p.brand.toLowerCase() === qualifier);
+      const qualifies =
+        qualifier !== undefined && (p.adjective === qualifier || p.brand.toLowerCase() === qualifier);
       const grade = p.noun === noun ? (qualifies ? 3 : 2) : qualifies ? 1 : 0;
       if (grade > 0) grades.set(p.productId, grade);
       scored.push({ p, score: grade + p.popularity });

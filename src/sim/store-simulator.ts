@@ -33,13 +33,20 @@ export const DEFAULT_SIMULATION: SimulationConfig = {
   disorderSeconds: 0,
   dirtyRate: 0,
   sessionsPerUserDay: 0.3,
-  fraudIncidentsPerKiloUserDay: 1.5,
+  fraudIncidentsPerKiloUserDay: 1,
 };
 
 export interface SimulationTruth {
   readonly config: SimulationConfig;
   readonly promotionDay: number | null;
-  readonly counts: { events: number; dirty: number; sessions: number; payments: number; fraudPayments: number; labels: number };
+  readonly counts: {
+    events: number;
+    dirty: number;
+    sessions: number;
+    payments: number;
+    fraudPayments: number;
+    labels: number;
+  };
   /** Hidden preferences: category → weight, and price sensitivity (0–1), per user. */
   readonly users: Record<string, { preferences: Record<string, number>; priceSensitivity: number }>;
   /** Fraud type of every fraudulent payment; payments not listed are legitimate. */
@@ -51,7 +58,9 @@ export interface SimulationTruth {
 }
 
 const DAY = 86_400_000;
-const HOURLY = [1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 3.5, 4, 4.5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6, 7, 7.5, 6.5, 4, 2];
+const HOURLY = [
+  1, 0.6, 0.4, 0.3, 0.3, 0.5, 1, 2, 3, 3.5, 4, 4.5, 5.5, 5, 4.5, 4.5, 5, 5.5, 6, 7, 7.5, 6.5, 4, 2,
+];
 const WEEKDAY = [1.2, 0.9, 0.95, 1, 1, 1.05, 1.25]; // Sunday first, as Date.getUTCDay
 
 /**
@@ -92,10 +101,29 @@ class StoreSimulation {
   run(): SimulationTruth {
     const { start } = this.config;
     for (const p of this.catalog.products) {
-      this.push({ id: `product-${p.productId}`, type: 'product', ts: start - DAY, productId: p.productId, title: p.title, category: p.categoryName, brand: p.brand, price: p.price, currency: 'EUR', inStock: true });
+      this.push({
+        id: `product-${p.productId}`,
+        type: 'product',
+        ts: start - DAY,
+        productId: p.productId,
+        title: p.title,
+        category: p.categoryName,
+        brand: p.brand,
+        price: p.price,
+        currency: 'EUR',
+        inStock: true,
+      });
     }
     for (const s of this.shoppers) {
-      this.push({ id: `user-${s.userId}`, type: 'user', ts: s.signupTs, userId: s.userId, signupTs: s.signupTs, country: s.country, email: s.email });
+      this.push({
+        id: `user-${s.userId}`,
+        type: 'user',
+        ts: s.signupTs,
+        userId: s.userId,
+        signupTs: s.signupTs,
+        country: s.country,
+        email: s.email,
+      });
     }
     let incidents = 0;
     for (let day = 0; day < this.config.days; day++) {
@@ -108,7 +136,8 @@ class StoreSimulation {
       const count = this.rng.poisson(expected);
       for (let k = 0; k < count; k++) {
         const at = dayStart + this.timeOfDay();
-        for (const checkout of planIncident(++incidents, this.shoppers, this.catalog, this.rng)) this.fraudCheckout(checkout, at);
+        for (const checkout of planIncident(++incidents, this.shoppers, this.catalog, this.rng))
+          this.fraudCheckout(checkout, at);
       }
       this.queue.drainBefore(dayStart + DAY, this.emit);
     }
@@ -130,34 +159,76 @@ class StoreSimulation {
       const query = this.search.randomQuery(category, this.catalog, this.rng);
       const results = this.search.results(query, this.rng);
       const queryId = `q${this.counts.sessions}`;
-      this.push({ ...base, id: `${queryId}`, type: 'search', ts: step(), queryId, query: query.text, results: results.map((p) => p.productId) });
+      this.push({
+        ...base,
+        id: `${queryId}`,
+        type: 'search',
+        ts: step(),
+        queryId,
+        query: query.text,
+        results: results.map((p) => p.productId),
+      });
       results.forEach((p, position) => {
         const examine = 1 / Math.pow(position + 1, 0.9);
-        const attract = 0.05 + 0.3 * (query.grades.get(p.productId) ?? 0) / 3 + 0.4 * (shopper.preferences[p.category] as number);
+        const attract =
+          0.05 +
+          (0.3 * (query.grades.get(p.productId) ?? 0)) / 3 +
+          0.4 * (shopper.preferences[p.category] as number);
         if (this.rng.chance(examine * attract)) {
-          this.push({ ...base, id: this.nextId('c'), type: 'click', ts: step(), productId: p.productId, queryId, position });
+          this.push({
+            ...base,
+            id: this.nextId('c'),
+            type: 'click',
+            ts: step(),
+            productId: p.productId,
+            queryId,
+            position,
+          });
           viewed.push(p);
         }
       });
     } else {
       const n = this.rng.int(1, 7);
-      for (let k = 0; k < n; k++) viewed.push(drawProduct(this.catalog, this.rng.chance(0.8) ? category : this.rng.int(0, CATEGORIES.length), this.rng));
+      for (let k = 0; k < n; k++)
+        viewed.push(
+          drawProduct(
+            this.catalog,
+            this.rng.chance(0.8) ? category : this.rng.int(0, CATEGORIES.length),
+            this.rng,
+          ),
+        );
     }
     const cart: SimProduct[] = [];
     for (const p of viewed) {
       this.push({ ...base, id: this.nextId('v'), type: 'view', ts: step(), productId: p.productId });
-      if (this.rng.chance(0.03)) this.push({ ...base, id: this.nextId('f'), type: 'favorite', ts: step(), productId: p.productId });
+      if (this.rng.chance(0.03))
+        this.push({ ...base, id: this.nextId('f'), type: 'favorite', ts: step(), productId: p.productId });
       const relativePrice = p.price / (CATEGORIES[p.category] as { basePrice: number }).basePrice;
       const willing = Math.exp(-shopper.priceSensitivity * Math.max(0, relativePrice - 1));
-      const pCart = (0.03 + 0.35 * (shopper.preferences[p.category] as number)) * willing * (promotion ? 1.3 : 1);
+      const pCart =
+        (0.03 + 0.35 * (shopper.preferences[p.category] as number)) * willing * (promotion ? 1.3 : 1);
       if (this.rng.chance(pCart)) {
-        this.push({ ...base, id: this.nextId('a'), type: 'add_to_cart', ts: step(), productId: p.productId, quantity: 1 });
+        this.push({
+          ...base,
+          id: this.nextId('a'),
+          type: 'add_to_cart',
+          ts: step(),
+          productId: p.productId,
+          quantity: 1,
+        });
         cart.push(p);
       }
     }
     if (cart.length > 1 && this.rng.chance(0.15)) {
       const removed = cart.pop() as SimProduct;
-      this.push({ ...base, id: this.nextId('r'), type: 'remove_from_cart', ts: step(), productId: removed.productId, quantity: 1 });
+      this.push({
+        ...base,
+        id: this.nextId('r'),
+        type: 'remove_from_cart',
+        ts: step(),
+        productId: removed.productId,
+        quantity: 1,
+      });
     }
     if (cart.length === 0 || !this.rng.chance(0.55)) return;
     const card = this.rng.pick(shopper.cards);
@@ -176,24 +247,50 @@ class StoreSimulation {
       const p = this.rng.pick(cart);
       const liking = shopper.preferences[p.category] as number;
       const rating = Math.max(1, Math.min(5, Math.round(2.5 + 4 * liking + this.rng.normal(0, 0.8))));
-      this.push({ ...base, id: this.nextId('rt'), type: 'rating', ts: t + this.rng.int(1, 6) * DAY, productId: p.productId, rating });
+      this.push({
+        ...base,
+        id: this.nextId('rt'),
+        type: 'rating',
+        ts: t + this.rng.int(1, 6) * DAY,
+        productId: p.productId,
+        rating,
+      });
     }
   }
 
   private fraudCheckout(f: FraudCheckout, incidentTs: number): void {
     let t = incidentTs + f.offsetMinutes * 60_000;
-    const payer = { cardId: f.cardId, cardBin: f.cardBin, deviceId: f.deviceId, ip: f.ip, email: f.email, billingCountry: f.billingCountry, shippingCountry: f.shippingCountry, ipCountry: f.ipCountry };
+    const payer = {
+      cardId: f.cardId,
+      cardBin: f.cardBin,
+      deviceId: f.deviceId,
+      ip: f.ip,
+      email: f.email,
+      billingCountry: f.billingCountry,
+      shippingCountry: f.shippingCountry,
+      ipCountry: f.ipCountry,
+    };
     const base = { userId: f.userId, sessionId: this.nextId('fs') };
     const paymentIds: string[] = [];
     for (const amount of f.probeAmounts) {
       t += Math.round(this.rng.exponential(20_000)) + 1_000;
       const paymentId = this.nextId('pay');
-      this.push({ ...base, id: paymentId, type: 'payment', ts: t, paymentId, amount, currency: 'EUR', ...payer });
+      this.push({
+        ...base,
+        id: paymentId,
+        type: 'payment',
+        ts: t,
+        paymentId,
+        amount,
+        currency: 'EUR',
+        ...payer,
+      });
       this.counts.payments++;
       paymentIds.push(paymentId);
     }
     if (f.items.length > 0) {
-      for (const p of f.items) this.push({ ...base, id: this.nextId('v'), type: 'view', ts: (t += 15_000), productId: p.productId });
+      for (const p of f.items)
+        this.push({ ...base, id: this.nextId('v'), type: 'view', ts: (t += 15_000), productId: p.productId });
       paymentIds.push(this.checkout(base, (t += 30_000), f.items, payer));
     }
     for (const paymentId of paymentIds) {
@@ -205,12 +302,36 @@ class StoreSimulation {
   }
 
   /** A purchase and its payment; returns the payment id. */
-  private checkout(base: { userId: string; sessionId: string }, ts: number, items: readonly SimProduct[], payer: Record<string, string>): string {
+  private checkout(
+    base: { userId: string; sessionId: string },
+    ts: number,
+    items: readonly SimProduct[],
+    payer: Record<string, string>,
+  ): string {
     const orderId = this.nextId('o');
     const total = Math.round(items.reduce((sum, p) => sum + p.price, 0) * 100) / 100;
-    this.push({ ...base, id: orderId, type: 'purchase', ts, orderId, items: items.map((p) => ({ productId: p.productId, quantity: 1, price: p.price })), total, currency: 'EUR' });
+    this.push({
+      ...base,
+      id: orderId,
+      type: 'purchase',
+      ts,
+      orderId,
+      items: items.map((p) => ({ productId: p.productId, quantity: 1, price: p.price })),
+      total,
+      currency: 'EUR',
+    });
     const paymentId = this.nextId('pay');
-    this.push({ ...base, id: paymentId, type: 'payment', ts: ts + 2_000, paymentId, orderId, amount: total, currency: 'EUR', ...payer });
+    this.push({
+      ...base,
+      id: paymentId,
+      type: 'payment',
+      ts: ts + 2_000,
+      paymentId,
+      orderId,
+      amount: total,
+      currency: 'EUR',
+      ...payer,
+    });
     this.counts.payments++;
     return paymentId;
   }
@@ -257,7 +378,9 @@ class StoreSimulation {
     const users: SimulationTruth['users'] = {};
     for (const s of this.shoppers) {
       const preferences: Record<string, number> = {};
-      s.preferences.forEach((w, k) => (preferences[(CATEGORIES[k] as { name: string }).name] = Math.round(w * 1e4) / 1e4));
+      s.preferences.forEach(
+        (w, k) => (preferences[(CATEGORIES[k] as { name: string }).name] = Math.round(w * 1e4) / 1e4),
+      );
       users[s.userId] = { preferences, priceSensitivity: s.priceSensitivity };
     }
     return {

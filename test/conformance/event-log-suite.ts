@@ -81,14 +81,34 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
     it('keeps dead letters with their reason, newest first', async () => {
       await subject.deadLetters.add(
         [
-          { source: 'http', position: 0, code: ERROR_CODES.INVALID_JSON, field: '', message: 'not valid JSON', raw: '{' },
-          { source: 'http', position: 3, code: ERROR_CODES.MISSING_FIELD, field: 'productId', message: 'productId: is required', raw: '{}' },
+          {
+            source: 'http',
+            position: 0,
+            code: ERROR_CODES.INVALID_JSON,
+            field: '',
+            message: 'not valid JSON',
+            raw: '{',
+          },
+          {
+            source: 'http',
+            position: 3,
+            code: ERROR_CODES.MISSING_FIELD,
+            field: 'productId',
+            message: 'productId: is required',
+            raw: '{}',
+          },
         ],
         1234,
       );
       const letters = await subject.deadLetters.list(10);
       expect(letters).toHaveLength(2);
-      expect(letters[0]).toMatchObject({ position: 3, code: ERROR_CODES.MISSING_FIELD, field: 'productId', receivedAt: 1234, raw: '{}' });
+      expect(letters[0]).toMatchObject({
+        position: 3,
+        code: ERROR_CODES.MISSING_FIELD,
+        field: 'productId',
+        receivedAt: 1234,
+        raw: '{}',
+      });
       expect(await subject.deadLetters.count()).toBe(2);
       expect(await subject.deadLetters.list(1)).toHaveLength(1);
     });
@@ -97,12 +117,18 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
       if (!subject.reopen) ctx.skip(); // the memory adapter keeps nothing by design
       await subject.log.append([{ event: view('a') }, { event: view('b') }]);
       await subject.log.commitOffset('engine', 1);
-      await subject.deadLetters.add([{ source: 's', code: ERROR_CODES.INVALID_JSON, field: '', message: 'm', raw: 'x' }], 1);
+      await subject.deadLetters.add(
+        [{ source: 's', code: ERROR_CODES.INVALID_JSON, field: '', message: 'm', raw: 'x' }],
+        1,
+      );
       subject = await subject.reopen!();
       expect(await subject.log.endOffset()).toBe(2);
       expect(await subject.log.committedOffset('engine')).toBe(1);
       expect(await subject.deadLetters.count()).toBe(1);
-      expect(await subject.log.append([{ event: view('a') }, { event: view('c') }])).toMatchObject({ accepted: 1, duplicates: 1 });
+      expect(await subject.log.append([{ event: view('a') }, { event: view('c') }])).toMatchObject({
+        accepted: 1,
+        duplicates: 1,
+      });
       expect((await subject.log.read(0, 10)).map((r) => r.offset)).toEqual([0, 1, 2]);
     });
   });

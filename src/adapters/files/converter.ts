@@ -56,7 +56,9 @@ export function numberCell(row: Row, column: string): number | RowProblem {
   const text = cell(row, column);
   if (text === undefined) return { field: column, message: `${column}: is missing` };
   const n = Number(text);
-  return Number.isFinite(n) ? n : { field: column, message: `${column}: ${JSON.stringify(text.slice(0, 40))} is not a number` };
+  return Number.isFinite(n)
+    ? n
+    : { field: column, message: `${column}: ${JSON.stringify(text.slice(0, 40))} is not a number` };
 }
 
 /** Reads a required text cell, or a problem naming the column. */

@@ -53,7 +53,8 @@ export async function importFile(
   sink: EventSink,
   onProgress?: (progress: ImportProgress) => void,
 ): Promise<IngestSummary> {
-  if (!existsSync(file)) throw new ShopstreamError(ERROR_CODES.FILE_NOT_FOUND, `${file}: no such file`, { field: 'file' });
+  if (!existsSync(file))
+    throw new ShopstreamError(ERROR_CODES.FILE_NOT_FOUND, `${file}: no such file`, { field: 'file' });
   const totalBytes = statSync(file).size;
   const format = options.format ?? formatOf(file);
   const source = `import:${file}`;
@@ -83,7 +84,11 @@ export async function importFile(
     format === 'parquet'
       ? readParquetBatches(file)
       : format === 'csv'
-        ? readCsvBatches(file, options.preset?.dialect(firstLineOf(file)) ?? { delimiter: sniffDelimiter(firstLineOf(file)) }, options.batchSize)
+        ? readCsvBatches(
+            file,
+            options.preset?.dialect(firstLineOf(file)) ?? { delimiter: sniffDelimiter(firstLineOf(file)) },
+            options.batchSize,
+          )
         : jsonRows(file, options.batchSize);
   let bytesRead = 0;
   for await (const batch of rows) {
@@ -130,7 +135,13 @@ async function convertBatch(
     }
     const out = converter.convert(row, line);
     if (isProblem(out)) {
-      rejections.push({ index: line, code: ERROR_CODES.INVALID_ROW, field: out.field, message: out.message, raw: JSON.stringify(row) });
+      rejections.push({
+        index: line,
+        code: ERROR_CODES.INVALID_ROW,
+        field: out.field,
+        message: out.message,
+        raw: JSON.stringify(row),
+      });
       continue;
     }
     for (const event of out) {
@@ -153,7 +164,11 @@ async function* jsonRows(file: string, batchSize?: number): AsyncGenerator<RowBa
         rows.push(JSON.parse(text) as Row);
         lines.push(batch.firstLine + i);
       } catch (error) {
-        malformed.push({ line: batch.firstLine + i, message: `not valid JSON: ${(error as Error).message}`, raw: text });
+        malformed.push({
+          line: batch.firstLine + i,
+          message: `not valid JSON: ${(error as Error).message}`,
+          raw: text,
+        });
       }
     });
     yield { rows, lines, malformed, bytesRead: batch.bytesRead };

@@ -4,7 +4,15 @@ import { cell, type RowConverter, type Row, type Converted } from './converter.j
 import { rowId } from './row-id.js';
 
 export type Conversion = 'string' | 'number' | 'integer' | 'boolean' | 'timestamp' | 'list' | 'json';
-const CONVERSIONS: readonly Conversion[] = ['string', 'number', 'integer', 'boolean', 'timestamp', 'list', 'json'];
+const CONVERSIONS: readonly Conversion[] = [
+  'string',
+  'number',
+  'integer',
+  'boolean',
+  'timestamp',
+  'list',
+  'json',
+];
 
 /** One event field: a column name, or a column with a conversion, or a constant. */
 export type FieldSpec = string | { column: string; as?: Conversion; separator?: string } | { value: unknown };
@@ -31,22 +39,30 @@ const FALSE = new Set(['0', 'false', 'no', 'f', 'n', '0.0']);
 export function parseMapping(value: unknown, source = 'mapping'): Mapping {
   const bad = (field: string, reason: string) =>
     new ShopstreamError(ERROR_CODES.INVALID_MAPPING, `${source}: ${field}: ${reason}`, { field });
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw bad('(root)', 'must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw bad('(root)', 'must be a JSON object');
   const m = value as Record<string, unknown>;
-  if (m.type === undefined && m.typeColumn === undefined) throw bad('type', 'give "type" (a constant) or "typeColumn"');
-  if (m.type !== undefined && (typeof m.type !== 'string' || !isEventType(m.type))) throw bad('type', `${JSON.stringify(m.type)} is not an event type`);
-  if (m.typeColumn !== undefined && typeof m.typeColumn !== 'string') throw bad('typeColumn', 'must be a column name');
+  if (m.type === undefined && m.typeColumn === undefined)
+    throw bad('type', 'give "type" (a constant) or "typeColumn"');
+  if (m.type !== undefined && (typeof m.type !== 'string' || !isEventType(m.type)))
+    throw bad('type', `${JSON.stringify(m.type)} is not an event type`);
+  if (m.typeColumn !== undefined && typeof m.typeColumn !== 'string')
+    throw bad('typeColumn', 'must be a column name');
   if (m.typeValues !== undefined) {
-    if (typeof m.typeValues !== 'object' || m.typeValues === null) throw bad('typeValues', 'must map column values to event types');
+    if (typeof m.typeValues !== 'object' || m.typeValues === null)
+      throw bad('typeValues', 'must map column values to event types');
     for (const [k, v] of Object.entries(m.typeValues)) {
-      if (typeof v !== 'string' || !isEventType(v)) throw bad(`typeValues.${k}`, `${JSON.stringify(v)} is not an event type`);
+      if (typeof v !== 'string' || !isEventType(v))
+        throw bad(`typeValues.${k}`, `${JSON.stringify(v)} is not an event type`);
     }
   }
   if (m.id !== undefined && typeof m.id !== 'string') throw bad('id', 'must be a column name');
-  if (typeof m.fields !== 'object' || m.fields === null || Array.isArray(m.fields)) throw bad('fields', 'must map event fields to columns');
+  if (typeof m.fields !== 'object' || m.fields === null || Array.isArray(m.fields))
+    throw bad('fields', 'must map event fields to columns');
   for (const [name, spec] of Object.entries(m.fields as Record<string, unknown>)) {
     if (typeof spec === 'string') continue;
-    if (typeof spec !== 'object' || spec === null) throw bad(`fields.${name}`, 'must be a column name, {column, as} or {value}');
+    if (typeof spec !== 'object' || spec === null)
+      throw bad(`fields.${name}`, 'must be a column name, {column, as} or {value}');
     const s = spec as Record<string, unknown>;
     if ('value' in s) continue;
     if (typeof s.column !== 'string') throw bad(`fields.${name}.column`, 'must be a column name');
@@ -66,7 +82,8 @@ export function mappingConverter(mapping: Mapping): RowConverter {
       let type = mapping.type;
       if (mapping.typeColumn !== undefined) {
         const raw = cell(row, mapping.typeColumn);
-        if (raw === undefined) return { field: mapping.typeColumn, message: `${mapping.typeColumn}: is missing` };
+        if (raw === undefined)
+          return { field: mapping.typeColumn, message: `${mapping.typeColumn}: is missing` };
         type = mapping.typeValues?.[raw] ?? raw;
       }
       event.type = type;
@@ -78,10 +95,14 @@ export function mappingConverter(mapping: Mapping): RowConverter {
         const column = typeof spec === 'string' ? spec : spec.column;
         const as = typeof spec === 'string' ? 'string' : (spec.as ?? 'string');
         const raw = row[column];
-        if (raw === undefined || raw === null || (typeof raw === 'string' && cell(row, column) === undefined)) continue;
+        if (raw === undefined || raw === null || (typeof raw === 'string' && cell(row, column) === undefined))
+          continue;
         const converted = convertValue(raw, as, typeof spec === 'string' ? undefined : spec.separator);
         if (converted === undefined) {
-          return { field: column, message: `${column}: ${JSON.stringify(String(raw).slice(0, 40))} is not a valid ${as}` };
+          return {
+            field: column,
+            message: `${column}: ${JSON.stringify(String(raw).slice(0, 40))} is not a valid ${as}`,
+          };
         }
         event[name] = converted;
       }
@@ -113,7 +134,12 @@ function convertValue(raw: unknown, as: Conversion, separator = '|'): unknown {
     case 'timestamp':
       return typeof text === 'bigint' ? Number(text) : text;
     case 'list':
-      return Array.isArray(text) ? text.map(String) : String(text).split(separator).map((s) => s.trim()).filter(Boolean);
+      return Array.isArray(text)
+        ? text.map(String)
+        : String(text)
+            .split(separator)
+            .map((s) => s.trim())
+            .filter(Boolean);
     case 'json':
       if (typeof text !== 'string') return text;
       try {

@@ -12,7 +12,11 @@ export interface RowBatch {
 }
 
 /** Batches of rows of a CSV file in the given dialect. */
-export async function* readCsvBatches(file: string, dialect: CsvDialect, batchSize = 1000): AsyncGenerator<RowBatch> {
+export async function* readCsvBatches(
+  file: string,
+  dialect: CsvDialect,
+  batchSize = 1000,
+): AsyncGenerator<RowBatch> {
   let malformed: RowBatch['malformed'] = [];
   const parser = parse({
     delimiter: dialect.delimiter,

@@ -10,14 +10,21 @@ export async function* readParquetBatches(file: string): AsyncGenerator<RowBatch
   const connection = await instance.connect();
   const totalBytes = statSync(file).size;
   try {
+    // Count first: a second query on the connection would cut a stream that is still open.
+    const counted = await connection.runAndReadAll('SELECT count(*) AS n FROM read_parquet($1)', [file]);
+    const total = Number(counted.getRowObjectsJS()[0]?.n ?? 0);
     const result = await connection.stream('SELECT * FROM read_parquet($1)', [file]);
-    const total = Number((await (await connection.runAndReadAll('SELECT count(*) AS n FROM read_parquet($1)', [file])).getRowObjectsJS())[0]?.n ?? 0);
     let seen = 0;
     for await (const chunk of result.yieldRowObjectJs()) {
       const rows = chunk.map(plainRow);
       const lines = rows.map((_, i) => seen + i + 1);
       seen += rows.length;
-      yield { rows, lines, malformed: [], bytesRead: total === 0 ? totalBytes : Math.round((seen / total) * totalBytes) };
+      yield {
+        rows,
+        lines,
+        malformed: [],
+        bytesRead: total === 0 ? totalBytes : Math.round((seen / total) * totalBytes),
+      };
     }
   } finally {
     connection.closeSync();

@@ -23,7 +23,9 @@ export class MemoryEventLog implements EventLog {
 
   async read(fromOffset: number, limit: number): Promise<LogRecord[]> {
     const start = Math.max(0, fromOffset);
-    return this.records.slice(start, start + Math.max(0, limit)).map((r) => ({ ...r, event: structuredClone(r.event) }));
+    return this.records
+      .slice(start, start + Math.max(0, limit))
+      .map((r) => ({ ...r, event: structuredClone(r.event) }));
   }
 
   async endOffset(): Promise<number> {

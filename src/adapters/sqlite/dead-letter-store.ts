@@ -29,7 +29,16 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     this.countAll = db.prepare('SELECT count(*) FROM dead_letters').pluck();
     this.addBatch = db.transaction((items: readonly DeadLetter[], receivedAt: number) => {
       for (const d of items) {
-        this.insert.run(receivedAt, d.source, d.position ?? null, d.code, d.field, d.message, d.raw, d.truncated ? 1 : 0);
+        this.insert.run(
+          receivedAt,
+          d.source,
+          d.position ?? null,
+          d.code,
+          d.field,
+          d.message,
+          d.raw,
+          d.truncated ? 1 : 0,
+        );
       }
     });
   }

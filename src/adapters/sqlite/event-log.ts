@@ -17,7 +17,9 @@ export class SqliteEventLog implements EventLog {
   private readonly appendBatch: (items: readonly AppendItem[]) => AppendResult;
 
   constructor(private readonly db: SqliteDatabase) {
-    this.insert = db.prepare('INSERT OR IGNORE INTO events (id, type, ts, user_id, body) VALUES (?, ?, ?, ?, ?)');
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO events (id, type, ts, user_id, body) VALUES (?, ?, ?, ?, ?)',
+    );
     this.selectFrom = db.prepare('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.countAll = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').pluck();
     this.upsertOffset = db.prepare(
@@ -31,7 +33,13 @@ export class SqliteEventLog implements EventLog {
       let accepted = 0;
       for (let i = 0; i < items.length; i++) {
         const { event, json } = items[i] as AppendItem;
-        const changes = this.insert.run(event.id, event.type, event.ts, event.userId ?? null, json ?? JSON.stringify(event)).changes;
+        const changes = this.insert.run(
+          event.id,
+          event.type,
+          event.ts,
+          event.userId ?? null,
+          json ?? JSON.stringify(event),
+        ).changes;
         duplicateFlags[i] = changes === 0;
         accepted += changes;
       }
@@ -44,7 +52,10 @@ export class SqliteEventLog implements EventLog {
   }
 
   async read(fromOffset: number, limit: number): Promise<LogRecord[]> {
-    const rows = this.selectFrom.all(Math.max(0, fromOffset), Math.max(0, limit)) as { seq: number; body: string }[];
+    const rows = this.selectFrom.all(Math.max(0, fromOffset), Math.max(0, limit)) as {
+      seq: number;
+      body: string;
+    }[];
     return rows.map((row) => ({ offset: row.seq - 1, event: JSON.parse(row.body) as ShopEvent }));
   }
 

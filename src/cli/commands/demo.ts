@@ -47,23 +47,32 @@ export function registerDemo(program: Command): void {
       let started = performance.now();
       const { truth, lines } = runSimulation(config, eventsFile);
       const secs = () => ((performance.now() - started) / 1000).toFixed(2);
-      console.log(`1. simulated ${config.users} shoppers × ${config.days} days: ${lines} events, ${truth.counts.payments} payments (${truth.counts.fraudPayments} fraudulent), ${truth.counts.dirty} malformed on purpose → ${eventsFile} (${secs()}s)`);
+      console.log(
+        `1. simulated ${config.users} shoppers × ${config.days} days: ${lines} events, ${truth.counts.payments} payments (${truth.counts.fraudPayments} fraudulent), ${truth.counts.dirty} malformed on purpose → ${eventsFile} (${secs()}s)`,
+      );
 
       started = performance.now();
       const store = openEmbeddedStore(dataDir);
       const bar = startProgress('2. import', lines, 'lines');
-      const summary = await importFile(eventsFile, {}, new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK), (p) =>
-        bar.update(Math.round((p.bytesRead / p.totalBytes) * lines)),
+      const summary = await importFile(
+        eventsFile,
+        {},
+        new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK),
+        (p) => bar.update(Math.round((p.bytesRead / p.totalBytes) * lines)),
       );
       bar.stop();
       await store.close();
-      console.log(`2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`);
+      console.log(
+        `2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`,
+      );
 
       const server = await startServer({ dataDir, port: intOption('port', flags.port, 0, 65_535) });
       console.log(`3. serving at ${server.url}`);
       console.log(`   curl ${server.url}/health`);
       console.log(`   curl '${server.url}/v1/deadletters?limit=5'`);
-      console.log(`   curl -X POST ${server.url}/v1/events -H 'content-type: application/json' -d '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}'`);
+      console.log(
+        `   curl -X POST ${server.url}/v1/events -H 'content-type: application/json' -d '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}'`,
+      );
       console.log('   Ctrl-C stops it.');
       closeOnSignals(server);
     });

@@ -1,8 +1,23 @@
 // `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { ERROR_CODES, Ingestor, ShopstreamError, SYSTEM_CLOCK, addSummary, emptySummary, type EventSink } from '../../core/index.js';
-import { FILE_FORMATS, PRESETS, importFile, parseMapping, type FileFormat, type Mapping } from '../../adapters/files/index.js';
+import {
+  ERROR_CODES,
+  Ingestor,
+  ShopstreamError,
+  SYSTEM_CLOCK,
+  addSummary,
+  emptySummary,
+  type EventSink,
+} from '../../core/index.js';
+import {
+  FILE_FORMATS,
+  PRESETS,
+  importFile,
+  parseMapping,
+  type FileFormat,
+  type Mapping,
+} from '../../adapters/files/index.js';
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { startProgress } from '../progress.js';
@@ -51,7 +66,11 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
   const mapping = flags.map === undefined ? undefined : loadMapping(flags.map);
   const batchSize = Number(flags.batchSize);
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--batch-size: ${flags.batchSize} is not a whole number from 1 to 100000`, { field: 'batch-size' });
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--batch-size: ${flags.batchSize} is not a whole number from 1 to 100000`,
+      { field: 'batch-size' },
+    );
   }
   const store = openEmbeddedStore(resolveDataDir(flags.data));
   const started = performance.now();
@@ -64,15 +83,21 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
       let total_mb = 0;
       const summary = await importFile(file, { format, preset, mapping, batchSize }, sink, (p) => {
         total_mb = Math.max(1, Math.round(p.totalBytes / 1e5) / 10);
-        bar.update(Math.min(total_mb, Math.round(p.bytesRead / 1e5) / 10), { rate: `${p.summary.accepted} new` });
+        bar.update(Math.min(total_mb, Math.round(p.bytesRead / 1e5) / 10), {
+          rate: `${p.summary.accepted} new`,
+        });
       });
       bar.update(total_mb);
       bar.stop();
       addSummary(total, summary);
       if (!flags.json) {
-        console.log(`${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected`);
-        for (const e of summary.errors.slice(0, 5)) console.log(`  line ${e.index}: [${e.code}] ${e.message}`);
-        if (summary.rejected > 5) console.log(`  … ${summary.rejected - 5} more in the dead-letter table (GET /v1/deadletters)`);
+        console.log(
+          `${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected`,
+        );
+        for (const e of summary.errors.slice(0, 5))
+          console.log(`  line ${e.index}: [${e.code}] ${e.message}`);
+        if (summary.rejected > 5)
+          console.log(`  … ${summary.rejected - 5} more in the dead-letter table (GET /v1/deadletters)`);
       }
     }
   } finally {
@@ -80,9 +105,18 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
   }
   const seconds = Math.round((performance.now() - started) / 10) / 100;
   if (flags.json) {
-    console.log(JSON.stringify({ accepted: total.accepted, rejected: total.rejected, duplicates: total.duplicates, seconds }));
+    console.log(
+      JSON.stringify({
+        accepted: total.accepted,
+        rejected: total.rejected,
+        duplicates: total.duplicates,
+        seconds,
+      }),
+    );
   } else {
-    console.log(`done in ${seconds}s: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected`);
+    console.log(
+      `done in ${seconds}s: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected`,
+    );
   }
   return flags.strict && total.rejected > 0 ? 3 : 0;
 }
@@ -90,9 +124,13 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
 function parseFormat(value: string | undefined): FileFormat | undefined {
   if (value === undefined) return undefined;
   if ((FILE_FORMATS as readonly string[]).includes(value)) return value as FileFormat;
-  throw new ShopstreamError(ERROR_CODES.UNSUPPORTED_FORMAT, `--format: "${value}" is not one of ${FILE_FORMATS.join(', ')}`, {
-    field: 'format',
-  });
+  throw new ShopstreamError(
+    ERROR_CODES.UNSUPPORTED_FORMAT,
+    `--format: "${value}" is not one of ${FILE_FORMATS.join(', ')}`,
+    {
+      field: 'format',
+    },
+  );
 }
 
 function loadMapping(file: string): Mapping {
@@ -100,13 +138,21 @@ function loadMapping(file: string): Mapping {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ShopstreamError(ERROR_CODES.FILE_NOT_FOUND, `--map: cannot read ${file}: ${(error as Error).message}`, { field: 'map', cause: error });
+    throw new ShopstreamError(
+      ERROR_CODES.FILE_NOT_FOUND,
+      `--map: cannot read ${file}: ${(error as Error).message}`,
+      { field: 'map', cause: error },
+    );
   }
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_MAPPING, `--map: ${file} is not valid JSON: ${(error as Error).message}`, { field: 'map', cause: error });
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_MAPPING,
+      `--map: ${file} is not valid JSON: ${(error as Error).message}`,
+      { field: 'map', cause: error },
+    );
   }
   return parseMapping(value, file);
 }

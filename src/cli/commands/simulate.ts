@@ -1,7 +1,12 @@
 // `shopstream simulate`: a seeded store's event stream as JSONL, and the truth file of what a model should find.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { DEFAULT_SIMULATION, simulateStore, type SimulationConfig, type SimulationTruth } from '../../sim/index.js';
+import {
+  DEFAULT_SIMULATION,
+  simulateStore,
+  type SimulationConfig,
+  type SimulationTruth,
+} from '../../sim/index.js';
 import { LineWriter } from '../line-writer.js';
 import { intOption, numberOption, timeOption } from '../options.js';
 
@@ -26,7 +31,11 @@ export function registerSimulate(program: Command): void {
     .option('--products <n>', 'products in the catalog', String(DEFAULT_SIMULATION.products))
     .option('--days <n>', 'days of traffic', String(DEFAULT_SIMULATION.days))
     .option('--seed <n>', 'random seed: the same seed gives the same bytes', String(DEFAULT_SIMULATION.seed))
-    .option('--start <date>', 'first day (UTC)', new Date(DEFAULT_SIMULATION.start).toISOString().slice(0, 10))
+    .option(
+      '--start <date>',
+      'first day (UTC)',
+      new Date(DEFAULT_SIMULATION.start).toISOString().slice(0, 10),
+    )
     .option('--disorder <seconds>', 'deliver events up to this late, out of order', '0')
     .option('--dirty <rate>', 'share of extra malformed events (0–1)', '0')
     .option('--out <file>', 'write events here (default: stdout)')
@@ -38,11 +47,20 @@ export function registerSimulate(program: Command): void {
       const { truth, lines } = runSimulation(config, flags.out);
       if (flags.truth) writeFileSync(flags.truth, JSON.stringify(truth, null, 1) + '\n');
       const seconds = (performance.now() - started) / 1000;
-      const summary = { events: lines, dirty: truth.counts.dirty, payments: truth.counts.payments, fraudPayments: truth.counts.fraudPayments, seconds: Math.round(seconds * 100) / 100 };
+      const summary = {
+        events: lines,
+        dirty: truth.counts.dirty,
+        payments: truth.counts.payments,
+        fraudPayments: truth.counts.fraudPayments,
+        seconds: Math.round(seconds * 100) / 100,
+      };
       // With events on stdout, the summary goes to stderr so that the stream stays clean.
       const log = flags.out === undefined ? console.error : console.log;
       if (flags.json) log(JSON.stringify(summary));
-      else log(`simulated ${lines} events (${truth.counts.payments} payments, ${truth.counts.fraudPayments} fraudulent, ${truth.counts.dirty} malformed) in ${summary.seconds}s${flags.out ? ` → ${flags.out}` : ''}`);
+      else
+        log(
+          `simulated ${lines} events (${truth.counts.payments} payments, ${truth.counts.fraudPayments} fraudulent, ${truth.counts.dirty} malformed) in ${summary.seconds}s${flags.out ? ` → ${flags.out}` : ''}`,
+        );
     });
 }
 
@@ -61,7 +79,10 @@ export function simulationConfig(flags: SimulateFlags): SimulationConfig {
 }
 
 /** Runs the simulator into a file (or stdout). */
-export function runSimulation(config: SimulationConfig, out: string | undefined): { truth: SimulationTruth; lines: number } {
+export function runSimulation(
+  config: SimulationConfig,
+  out: string | undefined,
+): { truth: SimulationTruth; lines: number } {
   const writer = new LineWriter(out);
   const truth = simulateStore(config, (line) => writer.write(line));
   writer.close();

@@ -29,7 +29,10 @@ const ENVELOPE = {
 } satisfies TProperties;
 
 function eventSchema<T extends string, P extends TProperties>(type: T, properties: P) {
-  return Type.Object({ ...ENVELOPE, type: Type.Literal(type), ...properties }, { additionalProperties: false });
+  return Type.Object(
+    { ...ENVELOPE, type: Type.Literal(type), ...properties },
+    { additionalProperties: false },
+  );
 }
 
 const LineItem = Type.Object(
@@ -66,10 +69,14 @@ export const EVENT_SCHEMAS = {
     query: Text,
     results: Type.Array(Id, { maxItems: LIMITS.listItems }),
     filters: Type.Optional(
-      Type.Record(Type.String({ pattern: SAFE_KEY }), Type.Union([Scalar, Type.Array(Scalar, { maxItems: 100 })]), {
-        maxProperties: LIMITS.attributes,
-        additionalProperties: false,
-      }),
+      Type.Record(
+        Type.String({ pattern: SAFE_KEY }),
+        Type.Union([Scalar, Type.Array(Scalar, { maxItems: 100 })]),
+        {
+          maxProperties: LIMITS.attributes,
+          additionalProperties: false,
+        },
+      ),
     ),
   }),
   click: eventSchema('click', {

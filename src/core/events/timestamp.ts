@@ -5,7 +5,8 @@ const SECONDS_BELOW = 1e11;
 /** 2100-01-01T00:00:00Z: later timestamps are typos, not events. */
 export const MAX_TS_MS = 4_102_444_800_000;
 
-const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 const NUMERIC = /^\d+(?:\.\d+)?$/;
 
 /**

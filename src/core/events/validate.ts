@@ -12,7 +12,11 @@ const CHECKS = new Map<string, TypeCheck<TObject>>(
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 export type Validation =
-  | { readonly ok: true; readonly event: ShopEvent; /** true when nothing had to be rewritten */ readonly unchanged: boolean }
+  | {
+      readonly ok: true;
+      readonly event: ShopEvent;
+      /** true when nothing had to be rewritten */ readonly unchanged: boolean;
+    }
   | { readonly ok: false; readonly error: ItemError };
 
 /**
@@ -82,13 +86,25 @@ function describe(error: ValueError | undefined): ItemError {
       return { code: ERROR_CODES.MISSING_FIELD, field, message: `${name}: is required` };
     case ValueErrorType.ObjectAdditionalProperties:
       if (FORBIDDEN_KEYS.has(key)) {
-        return { code: ERROR_CODES.FORBIDDEN_KEY, field, message: `${name}: the key "${key}" is not allowed` };
+        return {
+          code: ERROR_CODES.FORBIDDEN_KEY,
+          field,
+          message: `${name}: the key "${key}" is not allowed`,
+        };
       }
-      return { code: ERROR_CODES.UNKNOWN_FIELD, field, message: `${name}: is not a field of this event type` };
+      return {
+        code: ERROR_CODES.UNKNOWN_FIELD,
+        field,
+        message: `${name}: is not a field of this event type`,
+      };
     case ValueErrorType.StringMaxLength:
     case ValueErrorType.ArrayMaxItems:
     case ValueErrorType.ObjectMaxProperties:
-      return { code: ERROR_CODES.VALUE_TOO_LARGE, field, message: `${name}: too large (${lower(error.message)})` };
+      return {
+        code: ERROR_CODES.VALUE_TOO_LARGE,
+        field,
+        message: `${name}: too large (${lower(error.message)})`,
+      };
     default:
       return { code: ERROR_CODES.INVALID_FIELD, field, message: `${name}: ${lower(error.message)}` };
   }

@@ -1,3 +1,4 @@
-export { Ingestor, emptySummary, addSummary } from './ingestor.js';
-export type { IngestError, IngestSummary, Rejection } from './ingestor.js';
+export { Ingestor } from './ingestor.js';
+export { emptySummary, addSummary } from './summary.js';
+export type { IngestError, IngestSummary, Rejection } from './summary.js';
 export type { EventSink } from './sink.js';

@@ -1,47 +1,11 @@
 // Ingestion: raw lines or parsed values in, valid events appended to the log, the rest to the dead-letter store.
-import { ERROR_CODES, type ErrorCode } from '../errors.js';
+import { ERROR_CODES } from '../errors.js';
 import { validateEvent } from '../events/validate.js';
 import type { AppendItem, EventLog } from '../ports/event-log.js';
 import { clipRaw, type DeadLetter, type DeadLetterStore } from '../ports/dead-letter-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { EventSink } from './sink.js';
-
-/** One rejected item of a batch; `index` is the item's position in its input. */
-export interface IngestError {
-  readonly index: number;
-  readonly code: ErrorCode;
-  readonly field: string;
-  readonly message: string;
-}
-
-export interface IngestSummary {
-  accepted: number;
-  rejected: number;
-  duplicates: number;
-  errors: IngestError[];
-}
-
-/** An item that failed before it became an event (a CSV row that did not convert, say). */
-export interface Rejection {
-  readonly index: number;
-  readonly code: ErrorCode;
-  readonly field: string;
-  readonly message: string;
-  readonly raw: string;
-}
-
-export function emptySummary(): IngestSummary {
-  return { accepted: 0, rejected: 0, duplicates: 0, errors: [] };
-}
-
-/** Adds `part` into `total` (errors included). */
-export function addSummary(total: IngestSummary, part: IngestSummary): IngestSummary {
-  total.accepted += part.accepted;
-  total.rejected += part.rejected;
-  total.duplicates += part.duplicates;
-  for (const error of part.errors) total.errors.push(error);
-  return total;
-}
+import type { IngestSummary, Rejection } from './summary.js';
 
 /**
  * Validates and stores batches. Good items land even when others in the batch are bad.
@@ -74,11 +38,18 @@ export class Ingestor implements EventSink {
       try {
         value = JSON.parse(line);
       } catch (error) {
-        rejected.push({ index: positionOf(i), code: ERROR_CODES.INVALID_JSON, field: '', message: parseMessage(error), raw: line });
+        rejected.push({
+          index: positionOf(i),
+          code: ERROR_CODES.INVALID_JSON,
+          field: '',
+          message: parseMessage(error),
+          raw: line,
+        });
         continue;
       }
       const result = validateEvent(value);
-      if (result.ok) items.push(result.unchanged ? { event: result.event, json: line } : { event: result.event });
+      if (result.ok)
+        items.push(result.unchanged ? { event: result.event, json: line } : { event: result.event });
       else rejected.push({ index: positionOf(i), ...result.error, raw: line });
     }
     return this.store(items, rejected, source);
@@ -107,7 +78,11 @@ export class Ingestor implements EventSink {
     return this.store([], rejections, source);
   }
 
-  private async store(items: AppendItem[], rejected: readonly Rejection[], source: string): Promise<IngestSummary> {
+  private async store(
+    items: AppendItem[],
+    rejected: readonly Rejection[],
+    source: string,
+  ): Promise<IngestSummary> {
     const appended = items.length > 0 ? await this.log.append(items) : undefined;
     if (rejected.length > 0) {
       const letters: DeadLetter[] = rejected.map((r) => ({
@@ -130,7 +105,7 @@ export class Ingestor implements EventSink {
 }
 
 function isBlank(line: string): boolean {
-  return line.length === 0 || (line.trim().length === 0);
+  return line.length === 0 || line.trim().length === 0;
 }
 
 function parseMessage(error: unknown): string {

@@ -14,6 +14,9 @@ export function deadLetterRoutes(app: FastifyInstance, deadLetters: DeadLetterSt
         },
       },
     },
-    async (request) => ({ total: await deadLetters.count(), items: await deadLetters.list(request.query.limit) }),
+    async (request) => ({
+      total: await deadLetters.count(),
+      items: await deadLetters.list(request.query.limit),
+    }),
   );
 }

@@ -17,9 +17,19 @@ export function eventRoutes(app: FastifyInstance, ingestor: Ingestor): void {
   });
 }
 
-async function ingestBody(ingestor: Ingestor, body: string, ndjson: boolean, source: string): Promise<IngestSummary> {
+async function ingestBody(
+  ingestor: Ingestor,
+  body: string,
+  ndjson: boolean,
+  source: string,
+): Promise<IngestSummary> {
   if (body.trim() === '') {
-    return { accepted: 0, rejected: 1, duplicates: 0, errors: [{ index: 0, code: ERROR_CODES.INVALID_JSON, field: '', message: 'the body is empty' }] };
+    return {
+      accepted: 0,
+      rejected: 1,
+      duplicates: 0,
+      errors: [{ index: 0, code: ERROR_CODES.INVALID_JSON, field: '', message: 'the body is empty' }],
+    };
   }
   if (ndjson) return ingestor.ingestLines(body.split('\n'), source);
   let parsed: unknown;

@@ -13,7 +13,11 @@ export const diginetica: Preset = {
       const timeframe = numberCell(row, 'timeframe');
       for (const v of [sessionId, productId, date, timeframe]) if (isRowProblem(v)) return v;
       const day = Date.parse(`${date as string}T00:00:00Z`);
-      if (Number.isNaN(day)) return { field: 'eventdate', message: `eventdate: ${JSON.stringify(date)} is not a date (YYYY-MM-DD)` };
+      if (Number.isNaN(day))
+        return {
+          field: 'eventdate',
+          message: `eventdate: ${JSON.stringify(date)} is not a date (YYYY-MM-DD)`,
+        };
       const userId = cell(row, 'userId') ?? `session:${sessionId as string}`;
       return [
         {

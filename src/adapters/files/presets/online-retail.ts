@@ -1,5 +1,13 @@
 // UCI Online Retail invoice lines → one `purchase` per InvoiceNo, `return` for cancellations (C…) and negative invoices.
-import { cell, isRowProblem, numberCell, requiredCell, type HeldEvent, type Preset, type Row } from '../converter.js';
+import {
+  cell,
+  isRowProblem,
+  numberCell,
+  requiredCell,
+  type HeldEvent,
+  type Preset,
+  type Row,
+} from '../converter.js';
 
 interface Invoice {
   readonly invoiceNo: string;
@@ -19,7 +27,8 @@ function invoiceDate(text: string): string {
 
 export const onlineRetail: Preset = {
   name: 'online-retail',
-  description: 'UCI Online Retail invoice lines → purchase per invoice, return for C… invoices, product per StockCode',
+  description:
+    'UCI Online Retail invoice lines → purchase per invoice, return for C… invoices, product per StockCode',
   dialect: () => ({ delimiter: ',' }),
   create() {
     const invoices = new Map<string, Invoice>();
@@ -32,16 +41,33 @@ export const onlineRetail: Preset = {
         const price = numberCell(row, 'UnitPrice');
         const date = requiredCell(row, 'InvoiceDate');
         for (const v of [invoiceNo, stockCode, quantity, price, date]) if (isRowProblem(v)) return v;
-        if ((price as number) < 0) return { field: 'UnitPrice', message: `UnitPrice: ${price as number} is negative (a bad-debt adjustment, not a sale)` };
+        if ((price as number) < 0)
+          return {
+            field: 'UnitPrice',
+            message: `UnitPrice: ${price as number} is negative (a bad-debt adjustment, not a sale)`,
+          };
         if (!Number.isInteger(quantity) || quantity === 0) {
-          return { field: 'Quantity', message: `Quantity: ${quantity as number} is not a non-zero whole number` };
+          return {
+            field: 'Quantity',
+            message: `Quantity: ${quantity as number} is not a non-zero whole number`,
+          };
         }
         let invoice = invoices.get(invoiceNo as string);
         if (!invoice) {
-          invoice = { invoiceNo: invoiceNo as string, ts: invoiceDate(date as string), userId: cell(row, 'CustomerID'), line, items: [] };
+          invoice = {
+            invoiceNo: invoiceNo as string,
+            ts: invoiceDate(date as string),
+            userId: cell(row, 'CustomerID'),
+            line,
+            items: [],
+          };
           invoices.set(invoiceNo as string, invoice);
         }
-        invoice.items.push({ productId: stockCode as string, quantity: quantity as number, price: price as number });
+        invoice.items.push({
+          productId: stockCode as string,
+          quantity: quantity as number,
+          price: price as number,
+        });
         const title = cell(row, 'Description');
         if (title && !products.has(stockCode as string)) {
           products.set(stockCode as string, {
@@ -74,6 +100,13 @@ function invoiceEvent(inv: Invoice): unknown {
   const isReturn = inv.invoiceNo.startsWith('C') || netQuantity < 0;
   const items = inv.items.map((item) => ({ ...item, quantity: Math.abs(item.quantity) }));
   const total = Math.round(items.reduce((sum, item) => sum + item.quantity * item.price, 0) * 100) / 100;
-  const base = { id: `online-retail:${inv.invoiceNo}`, ts: inv.ts, ...(inv.userId ? { userId: inv.userId } : {}), orderId: inv.invoiceNo };
-  return isReturn ? { ...base, type: 'return', items, total } : { ...base, type: 'purchase', items, total, currency: 'GBP' };
+  const base = {
+    id: `online-retail:${inv.invoiceNo}`,
+    ts: inv.ts,
+    ...(inv.userId ? { userId: inv.userId } : {}),
+    orderId: inv.invoiceNo,
+  };
+  return isReturn
+    ? { ...base, type: 'return', items, total }
+    : { ...base, type: 'purchase', items, total, currency: 'GBP' };
 }

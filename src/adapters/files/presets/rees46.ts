@@ -4,7 +4,8 @@ import { rowId } from '../row-id.js';
 
 export const rees46: Preset = {
   name: 'rees46',
-  description: 'REES46 eCommerce events: view, cart, remove_from_cart, purchase, with product price, brand and category',
+  description:
+    'REES46 eCommerce events: view, cart, remove_from_cart, purchase, with product price, brand and category',
   dialect: () => ({ delimiter: ',' }),
   create() {
     const seenProducts = new Set<string>();
@@ -30,7 +31,9 @@ export const rees46: Preset = {
             type: 'product',
             ts,
             productId,
-            title: [brand, category.split('.').pop()].filter(Boolean).join(' ') || `product ${productId as string}`,
+            title:
+              [brand, category.split('.').pop()].filter(Boolean).join(' ') ||
+              `product ${productId as string}`,
             category,
             ...(brand ? { brand } : {}),
             price,
@@ -48,10 +51,20 @@ export const rees46: Preset = {
             events.push({ ...base, type: 'remove_from_cart', productId, quantity: 1 });
             break;
           case 'purchase':
-            events.push({ ...base, type: 'purchase', orderId: id, items: [{ productId, quantity: 1, price }], total: price, currency: 'USD' });
+            events.push({
+              ...base,
+              type: 'purchase',
+              orderId: id,
+              items: [{ productId, quantity: 1, price }],
+              total: price,
+              currency: 'USD',
+            });
             break;
           default:
-            return { field: 'event_type', message: `event_type: ${JSON.stringify(kind)} is not view, cart, remove_from_cart or purchase` };
+            return {
+              field: 'event_type',
+              message: `event_type: ${JSON.stringify(kind)} is not view, cart, remove_from_cart or purchase`,
+            };
         }
         return events;
       },

@@ -35,7 +35,10 @@ export const retailrocket: Preset = {
             },
           ];
         default:
-          return { field: 'event', message: `event: ${JSON.stringify(kind)} is not view, addtocart or transaction` };
+          return {
+            field: 'event',
+            message: `event: ${JSON.stringify(kind)} is not view, addtocart or transaction`,
+          };
       }
     },
   }),

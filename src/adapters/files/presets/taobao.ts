@@ -38,7 +38,10 @@ export const taobao: Preset = {
             },
           ];
         default:
-          return { field: 'behavior', message: `behavior: ${JSON.stringify(behavior)} is not pv, cart, fav or buy` };
+          return {
+            field: 'behavior',
+            message: `behavior: ${JSON.stringify(behavior)} is not pv, cart, fav or buy`,
+          };
       }
     },
   }),
