@@ -51,20 +51,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     }
     const status = error.statusCode ?? 500;
     if (status === 413) {
-      return reply
-        .code(413)
-        .send({
-          error: ERROR_CODES.PAYLOAD_TOO_LARGE,
-          message: `the body is larger than the limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`,
-        });
+      return reply.code(413).send({
+        error: ERROR_CODES.PAYLOAD_TOO_LARGE,
+        message: `the body is larger than the limit of ${options.bodyLimit ?? DEFAULT_BODY_LIMIT} bytes`,
+      });
     }
     if (status >= 500) request.log.error(error);
-    return reply
-      .code(status)
-      .send({
-        error: error.code ?? 'SS_INTERNAL',
-        message: status >= 500 ? 'internal error' : error.message,
-      });
+    return reply.code(status).send({
+      error: error.code ?? 'SS_INTERNAL',
+      message: status >= 500 ? 'internal error' : error.message,
+    });
   });
 
   app.get('/health', async () => ({

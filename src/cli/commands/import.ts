@@ -11,6 +11,7 @@ import {
   type EventSink,
 } from '../../core/index.js';
 import {
+  DEFAULT_IMPORT_BATCH,
   FILE_FORMATS,
   PRESETS,
   importFile,
@@ -44,7 +45,11 @@ export function registerImport(program: Command): void {
     .option('--map <file>', 'a JSON mapping file: which columns become which event fields')
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--to <url>', "send events to a running server's /v1/events instead of writing the log")
-    .option('--batch-size <n>', 'events per batch', '1000')
+    .option(
+      '--batch-size <n>',
+      'events per transaction (or per request with --to)',
+      String(DEFAULT_IMPORT_BATCH),
+    )
     .option('--strict', 'exit with code 3 when any row is rejected')
     .option('--json', 'print a JSON summary as the last line')
     .action(async (files: string[], flags: ImportFlags) => {

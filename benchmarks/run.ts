@@ -1,0 +1,214 @@
+// `npm run bench`: ingestion figures in one run, each beside a bare baseline measured in the same process.
+//   baseline  JSON.parse + validation of the same lines, no storage
+//   import    JSONL file → SQLite event log (in process, one core)
+//   http      POST /v1/events, NDJSON batches of 500, 50 connections, server alone in a child process
+//   single    one event per POST at a fixed 2,000 req/s: p50/p99 latency
+//   simulate  the store simulator's event rate
+//   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { Ingestor, SYSTEM_CLOCK, validateEvent } from '../src/core/index.js';
+import { importFile } from '../src/adapters/files/index.js';
+import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
+import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
+import { benchLogStores } from './log-store.js';
+import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
+
+const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
+const quick = process.argv.includes('--quick');
+const onlyArg = process.argv.find((a) => a.startsWith('--only='));
+/** `--only=import,http` runs just those parts (the baseline always runs). */
+const wanted = (part: string) => !onlyArg || onlyArg.slice('--only='.length).split(',').includes(part);
+const work = mkdtempSync(join(tmpdir(), 'shopstream-bench-'));
+const results: Measure[] = [];
+
+try {
+  console.log(
+    `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, node ${process.version}${quick ? ' (quick)' : ''}\n`,
+  );
+
+  // The data: simulator output, the same lines for every measurement.
+  const config = { ...DEFAULT_SIMULATION, users: quick ? 8_000 : 30_000, products: 5_000, days: 14, seed: 1 };
+  const lines: string[] = [];
+  const simMs = await medianOf(quick ? 1 : 3, () => {
+    lines.length = 0;
+    const t = performance.now();
+    simulateStore(config, (line) => lines.push(line));
+    return performance.now() - t;
+  });
+  const simRate = rate(lines.length, simMs.median);
+  const file = join(work, 'events.jsonl');
+  writeFileSync(file, lines.join('\n') + '\n');
+  console.log(`data: ${fmt(lines.length)} simulated events (${fmt(readFileSync(file).length / 1e6)} MB)`);
+
+  // Baseline: parse + validate, nothing stored.
+  const baseline = await medianOf(3, () => {
+    const t = performance.now();
+    let ok = 0;
+    for (const line of lines) if (validateEvent(JSON.parse(line)).ok) ok++;
+    if (ok !== lines.length) throw new Error('baseline: invalid simulated events');
+    return rate(lines.length, performance.now() - t);
+  });
+  results.push({ name: 'baseline: JSON.parse + validate', value: baseline.median, unit: 'events/s' });
+
+  // File import into a fresh log each run.
+  if (wanted('import')) {
+    const imports = await medianOf(3, async () => {
+      const dir = mkdtempSync(join(work, 'import-'));
+      const store = openEmbeddedStore(dir);
+      const t = performance.now();
+      const summary = await importFile(file, {}, new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK));
+      const ms = performance.now() - t;
+      await store.close();
+      rmSync(dir, { recursive: true });
+      if (summary.accepted !== lines.length)
+        throw new Error(`import: ${summary.accepted} of ${lines.length}`);
+      return rate(lines.length, ms);
+    });
+    results.push({
+      name: 'import: JSONL → SQLite log',
+      value: imports.median,
+      unit: 'events/s',
+      target: '≥ 150,000',
+      note: `${(imports.median / baseline.median).toFixed(2)}× baseline; runs ${imports.all.map(fmt).join(', ')}`,
+    });
+  }
+
+  // HTTP: the server alone in a child process (one core); autocannon in this process.
+  const server = wanted('http') || wanted('single') ? await startServer(join(work, 'http')) : undefined;
+  if (server)
+    try {
+      if (wanted('http')) {
+        const batches = ndjsonBatches(lines, 500);
+        let sent = 0;
+        const batch = await autocannon({
+          url: `${server.url}/v1/events`,
+          connections: 50,
+          duration: quick ? 5 : 10,
+          requests: [
+            {
+              method: 'POST',
+              headers: { 'content-type': 'application/x-ndjson' },
+              // Each request a new batch; past the end, the same lines with fresh ids (so nothing is a duplicate).
+              setupRequest: (request) => {
+                const round = Math.floor(sent / batches.length);
+                const body = batches[sent++ % batches.length] as string;
+                return {
+                  ...request,
+                  body: round === 0 ? body : body.replaceAll('{"id":"', `{"id":"r${round}-`),
+                };
+              },
+            },
+          ],
+        });
+        const events = (batch['2xx'] ?? 0) * 500;
+        results.push({
+          name: 'http: NDJSON batches of 500, 50 conns',
+          value: rate(events, batch.duration * 1000),
+          unit: 'events/s',
+          target: '≥ 100,000',
+          note: `${(rate(events, batch.duration * 1000) / baseline.median).toFixed(2)}× baseline; ${batch.non2xx} non-2xx, ${batch.errors} errors, p99 ${batch.latency.p99} ms`,
+        });
+      }
+      if (wanted('single')) {
+        // Open-loop, fixed rate, from a separate process; the bare Fastify server in the same run is the floor.
+        const seconds = quick ? 5 : 10;
+        const ours = await pacedLoad(server.url, 2000, seconds);
+        const bare = await startChild([
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('./bare-server.ts', import.meta.url)),
+        ]);
+        const floor = await pacedLoad(bare.url, 2000, seconds).finally(() => bare.stop());
+        results.push({
+          name: 'single-event POST at 2k req/s: p99',
+          value: ours.p99,
+          unit: 'ms',
+          target: '≤ 5 ms',
+          note: `p50 ${ours.p50} ms, p90 ${ours.p90} ms, ${ours.failures} failed; bare Fastify here: p50 ${floor.p50}, p99 ${floor.p99} ms`,
+        });
+      }
+    } finally {
+      await server.stop();
+    }
+
+  if (wanted('simulate'))
+    results.push({
+      name: 'simulate',
+      value: simRate,
+      unit: 'events/s',
+      target: '≥ 200,000',
+      note: 'in process, output to memory',
+    });
+
+  if (wanted('log-store'))
+    for (const m of await benchLogStores(quick ? 100_000 : 200_000, work)) results.push(m);
+
+  console.log('');
+  printTable(results);
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+function ndjsonBatches(all: readonly string[], size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + size <= all.length; i += size) out.push(all.slice(i, i + size).join('\n'));
+  return out;
+}
+
+interface PacedResult {
+  requests: number;
+  failures: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+async function pacedLoad(url: string, ratePerSecond: number, seconds: number): Promise<PacedResult> {
+  const client = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(new URL('./paced-client.ts', import.meta.url)),
+      new URL(url).port,
+      String(ratePerSecond),
+      String(seconds),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  client.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => client.once('exit', resolve));
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as PacedResult;
+}
+
+function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startChild([BIN, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'error']);
+}
+
+async function startChild(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /at (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
