@@ -160,3 +160,19 @@ describe('the stored log', () => {
     }
   });
 });
+
+describe('startServer', () => {
+  it('names the flag when the port is taken', async () => {
+    const port = Number(new URL(server.url).port);
+    const other = freshDir();
+    try {
+      await expect(startServer({ dataDir: other.dir, port })).rejects.toMatchObject({
+        code: ERROR_CODES.INVALID_OPTION,
+        field: 'port',
+        message: expect.stringContaining(`--port: ${port} is in use`),
+      });
+    } finally {
+      other.remove();
+    }
+  });
+});

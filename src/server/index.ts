@@ -1,6 +1,7 @@
 // The server's public surface: build it around ports, or start it on a data directory.
 import type { FastifyInstance } from 'fastify';
 import { openEmbeddedStore } from '../adapters/sqlite/index.js';
+import { ERROR_CODES, ShopstreamError } from '../core/index.js';
 import { buildServer, type ServerOptions } from './app.js';
 
 export { buildServer, DEFAULT_BODY_LIMIT } from './app.js';
@@ -31,6 +32,16 @@ export async function startServer(options: {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     await store.close();
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `--port: ${options.port} is in use; pass another port (0 picks a free one)`,
+        {
+          field: 'port',
+          cause: error,
+        },
+      );
+    }
     throw error;
   }
   const address = app.server.address();
