@@ -223,6 +223,15 @@ describe('mapping files, formats and flags', () => {
     ]);
   });
 
+  it('writes to $SHOPSTREAM_DATA when --data is not given', async () => {
+    const dir = dataDir();
+    const result = runCli(['import', '--json', '--preset', 'paysim', join(FIXTURES, 'paysim.csv')], {
+      SHOPSTREAM_DATA: dir,
+    });
+    expect(lastJson(result.stdout)).toMatchObject({ accepted: 6 });
+    expect(await storedEvents(dir)).toHaveLength(6);
+  });
+
   it('exits non-zero with --strict when a row is rejected', () => {
     const result = runCli([
       'import',

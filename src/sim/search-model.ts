@@ -11,6 +11,9 @@ export interface Query {
   readonly pool: readonly SimProduct[];
 }
 
+/** Results shown per search. */
+const RESULTS = 10;
+
 export class SearchModel {
   private readonly queries = new Map<string, Query>();
 
@@ -29,11 +32,25 @@ export class SearchModel {
 
   /** Ten results in the store's (noisy) order. */
   results(query: Query, rng: Random): SimProduct[] {
-    return query.pool
-      .map((p) => ({ p, score: (query.grades.get(p.productId) ?? 0) + rng.next() * 1.5 + p.popularity }))
-      .sort((a, b) => b.score - a.score)
-      .slice(0, 10)
-      .map((s) => s.p);
+    // Top 10 of the pool by a noisy score, by insertion into a short sorted list: no per-candidate objects
+    // and no full sort (the simulator calls this once per search session).
+    const top: SimProduct[] = [];
+    const scores: number[] = [];
+    for (const p of query.pool) {
+      const score = (query.grades.get(p.productId) ?? 0) + rng.next() * 1.5 + p.popularity;
+      if (top.length === RESULTS && score <= (scores[RESULTS - 1] as number)) continue;
+      let i = Math.min(top.length, RESULTS - 1);
+      while (i > 0 && (scores[i - 1] as number) < score) {
+        if (i < RESULTS) {
+          scores[i] = scores[i - 1] as number;
+          top[i] = top[i - 1] as SimProduct;
+        }
+        i--;
+      }
+      scores[i] = score;
+      top[i] = p;
+    }
+    return top;
   }
 
   truth(): Record<string, Record<string, number>> {
