@@ -32,14 +32,23 @@ try {
 
   // The data: simulator output, the same lines for every measurement.
   const config = { ...DEFAULT_SIMULATION, users: quick ? 8_000 : 12_000, products: 5_000, days: 14, seed: 1 };
-  const lines: string[] = [];
+  // Simulator speed as the CLI sees it: lines handed to a writer, none kept (keeping 10⁶ strings is GC work).
+  let simulated = 0;
   const simMs = await medianOf(quick ? 1 : 3, () => {
-    lines.length = 0;
+    simulated = 0;
+    let bytes = 0;
     const t = performance.now();
-    simulateStore(config, (line) => lines.push(line));
-    return performance.now() - t;
+    simulateStore(config, (line) => {
+      simulated++;
+      bytes += line.length;
+    });
+    const ms = performance.now() - t;
+    if (bytes === 0) throw new Error('simulate: no output');
+    return ms;
   });
-  const simRate = rate(lines.length, simMs.median);
+  const lines: string[] = [];
+  simulateStore(config, (line) => lines.push(line));
+  const simRate = rate(simulated, simMs.median);
   const file = join(work, 'events.jsonl');
   writeFileSync(file, lines.join('\n') + '\n');
   console.log(`data: ${fmt(lines.length)} simulated events (${fmt(readFileSync(file).length / 1e6)} MB)`);
@@ -129,7 +138,7 @@ try {
       value: simRate,
       unit: 'events/s',
       target: '≥ 200,000',
-      note: 'in process, output to memory',
+      note: `in process, lines to a counting writer; runs ${simMs.all.map((ms) => fmt(rate(simulated, ms))).join(', ')}`,
     });
 
   if (wanted('log-store'))
