@@ -3,7 +3,7 @@
 /**
  * Events bucketed by the day of their delivery time, each bucket sorted when its day is done.
  * A stable sort on delivery time keeps generation order for equal times, so output is deterministic.
- * Measured at about twice the speed of a binary heap here (no object per event, one sort per day).
+ * It measured the same speed as the binary heap it replaced, with no object per event and much less code.
  */
 export class DeliveryQueue {
   private readonly buckets = new Map<number, { at: number[]; lines: string[] }>();
