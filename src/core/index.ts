@@ -4,3 +4,4 @@ export * from './events/index.js';
 export * from './ports/index.js';
 export * from './ingest/index.js';
 export { Random, hashString } from './random.js';
+export * from './features/index.js';

@@ -1,0 +1,296 @@
+// Aggregates as monoids: an empty state, add one value, merge two states. A window value is the merge of its tiles,
+// so batch, streaming and several workers give the same numbers whatever the order of events.
+import { hllAdd, hllCount, hllEmpty, hllMerge } from './hyperloglog.js';
+
+export const AGGREGATES = [
+  'count',
+  'sum',
+  'mean',
+  'variance',
+  'stddev',
+  'min',
+  'max',
+  'distinct',
+  'last_n',
+  'top_k',
+  'decayed_sum',
+  'first_seen',
+  'last_seen',
+] as const;
+export type AggregateName = (typeof AGGREGATES)[number];
+
+/** Aggregates that read a field of the event (`value`); count, first_seen and last_seen need none. */
+export const NEEDS_VALUE: ReadonlySet<AggregateName> = new Set([
+  'sum',
+  'mean',
+  'variance',
+  'stddev',
+  'min',
+  'max',
+  'distinct',
+  'last_n',
+  'top_k',
+  'decayed_sum',
+]);
+/** Aggregates whose value must be a number. */
+export const NUMERIC: ReadonlySet<AggregateName> = new Set([
+  'sum',
+  'mean',
+  'variance',
+  'stddev',
+  'min',
+  'max',
+  'decayed_sum',
+]);
+
+export type FeatureValue =
+  number | null | readonly (string | number)[] | readonly { value: string; count: number }[];
+
+/**
+ * One aggregate. `add` and `merge` may change and return their first argument; `merge` never changes its second.
+ * States are plain data (HyperLogLog registers are a Uint8Array).
+ */
+export interface Aggregator<S = unknown> {
+  empty(): S;
+  add(state: S, value: unknown, ts: number): S;
+  merge(into: S, other: S): S;
+  result(state: S, asOf: number): FeatureValue;
+}
+
+export interface AggregateOptions {
+  /** last_n: how many values; top_k: how many to report. */
+  readonly n?: number;
+  /** decayed_sum: half-life in ms. */
+  readonly halfLifeMs?: number;
+}
+
+/** Distinct values are counted exactly up to this many, then by HyperLogLog. */
+export const EXACT_DISTINCT_LIMIT = 128;
+
+interface Moments {
+  n: number;
+  mean: number;
+  m2: number;
+}
+
+interface Distinct {
+  exact: string[] | null;
+  hll: Uint8Array | null;
+}
+
+interface Decayed {
+  sum: number;
+  ref: number;
+}
+
+const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Moments> => ({
+  empty: () => ({ n: 0, mean: 0, m2: 0 }),
+  add(s, value) {
+    const x = value as number;
+    s.n++;
+    const delta = x - s.mean;
+    s.mean += delta / s.n;
+    s.m2 += delta * (x - s.mean);
+    return s;
+  },
+  merge(a, b) {
+    if (b.n === 0) return a;
+    if (a.n === 0) return Object.assign(a, b);
+    // Chan et al.'s parallel update.
+    const n = a.n + b.n;
+    const delta = b.mean - a.mean;
+    a.m2 += b.m2 + (delta * delta * a.n * b.n) / n;
+    a.mean += (delta * b.n) / n;
+    a.n = n;
+    return a;
+  },
+  result: (s) => pick(s),
+});
+
+function extremum(
+  better: (a: number, b: number) => boolean,
+  ofTs: boolean,
+): Aggregator<{ v: number | null }> {
+  return {
+    empty: () => ({ v: null }),
+    add(s, value, ts) {
+      const x = ofTs ? ts : (value as number);
+      if (s.v === null || better(x, s.v)) s.v = x;
+      return s;
+    },
+    merge(a, b) {
+      if (b.v !== null && (a.v === null || better(b.v, a.v))) a.v = b.v;
+      return a;
+    },
+    result: (s) => s.v,
+  };
+}
+
+/** Orders [ts, value] pairs by time, ties by value, so that every path keeps the same last n. */
+function byTime(a: [number, string | number], b: [number, string | number]): number {
+  return a[0] - b[0] || (String(a[1]) < String(b[1]) ? -1 : String(a[1]) > String(b[1]) ? 1 : 0);
+}
+
+/** Builds the aggregator for a name and its options. */
+export function aggregatorFor(name: AggregateName, options: AggregateOptions = {}): Aggregator {
+  const n = options.n ?? 10;
+  switch (name) {
+    case 'count':
+      return {
+        empty: () => ({ c: 0 }),
+        add: (s: { c: number }) => ((s.c += 1), s),
+        merge: (a: { c: number }, b: { c: number }) => ((a.c += b.c), a),
+        result: (s: { c: number }) => s.c,
+      } as Aggregator;
+    case 'sum':
+      return {
+        empty: () => ({ s: 0 }),
+        add: (st: { s: number }, v: unknown) => ((st.s += v as number), st),
+        merge: (a: { s: number }, b: { s: number }) => ((a.s += b.s), a),
+        result: (st: { s: number }) => st.s,
+      } as Aggregator;
+    case 'mean':
+      return momentsAggregator((m) => (m.n === 0 ? null : m.mean)) as Aggregator;
+    case 'variance':
+      return momentsAggregator((m) => (m.n < 2 ? null : m.m2 / (m.n - 1))) as Aggregator;
+    case 'stddev':
+      return momentsAggregator((m) => (m.n < 2 ? null : Math.sqrt(m.m2 / (m.n - 1)))) as Aggregator;
+    case 'min':
+      return extremum((a, b) => a < b, false) as Aggregator;
+    case 'max':
+      return extremum((a, b) => a > b, false) as Aggregator;
+    case 'first_seen':
+      return extremum((a, b) => a < b, true) as Aggregator;
+    case 'last_seen':
+      return extremum((a, b) => a > b, true) as Aggregator;
+    case 'distinct':
+      return distinctAggregator() as Aggregator;
+    case 'last_n':
+      return {
+        empty: () => ({ items: [] as [number, string | number][] }),
+        add(s: { items: [number, string | number][] }, v: unknown, ts: number) {
+          s.items.push([ts, v as string | number]);
+          s.items.sort(byTime);
+          if (s.items.length > n) s.items.splice(0, s.items.length - n);
+          return s;
+        },
+        merge(a: { items: [number, string | number][] }, b: { items: [number, string | number][] }) {
+          a.items = [...a.items, ...b.items].sort(byTime).slice(-n);
+          return a;
+        },
+        result: (s: { items: [number, string | number][] }) => s.items.map((i) => i[1]).reverse(),
+      } as Aggregator;
+    case 'top_k':
+      return topKAggregator(n) as Aggregator;
+    case 'decayed_sum':
+      return decayedSum(options.halfLifeMs ?? 86_400_000) as Aggregator;
+  }
+}
+
+function distinctAggregator(): Aggregator<Distinct> {
+  return {
+    empty: () => ({ exact: [], hll: null }),
+    add(s, value) {
+      const key = String(value);
+      if (s.exact !== null) {
+        if (s.exact.includes(key)) return s;
+        s.exact.push(key);
+        if (s.exact.length > EXACT_DISTINCT_LIMIT) toSketch(s);
+        return s;
+      }
+      hllAdd(s.hll as Uint8Array, key);
+      return s;
+    },
+    merge(a, b) {
+      if (a.exact !== null && b.exact !== null) {
+        for (const key of b.exact) if (!a.exact.includes(key)) a.exact.push(key);
+        if (a.exact.length > EXACT_DISTINCT_LIMIT) toSketch(a);
+        return a;
+      }
+      if (a.exact !== null) toSketch(a);
+      if (b.exact !== null) for (const key of b.exact) hllAdd(a.hll as Uint8Array, key);
+      else hllMerge(a.hll as Uint8Array, b.hll as Uint8Array);
+      return a;
+    },
+    result: (s) => (s.exact !== null ? s.exact.length : hllCount(s.hll as Uint8Array)),
+  };
+}
+
+function toSketch(s: Distinct): void {
+  const hll = hllEmpty();
+  for (const key of s.exact ?? []) hllAdd(hll, key);
+  s.exact = null;
+  s.hll = hll;
+}
+
+/** Space-saving (Metwally et al. 2005) with 4k counters; merged by summing counters and keeping the largest. */
+function topKAggregator(k: number): Aggregator<{ counts: Record<string, number> }> {
+  const capacity = Math.max(4 * k, 16);
+  const trim = (counts: Record<string, number>) => {
+    const entries = Object.entries(counts);
+    if (entries.length <= capacity) return counts;
+    entries.sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+    return Object.fromEntries(entries.slice(0, capacity));
+  };
+  return {
+    empty: () => ({ counts: Object.create(null) as Record<string, number> }),
+    add(s, value) {
+      const key = String(value);
+      if (key in s.counts) s.counts[key]! += 1;
+      else if (Object.keys(s.counts).length < capacity) s.counts[key] = 1;
+      else {
+        // Replace the smallest counter: the newcomer inherits its count (the space-saving over-estimate).
+        let minKey = '';
+        let min = Infinity;
+        for (const [candidate, c] of Object.entries(s.counts)) {
+          if (c < min || (c === min && candidate > minKey)) {
+            min = c;
+            minKey = candidate;
+          }
+        }
+        delete s.counts[minKey];
+        s.counts[key] = min + 1;
+      }
+      return s;
+    },
+    merge(a, b) {
+      for (const [key, c] of Object.entries(b.counts)) a.counts[key] = (a.counts[key] ?? 0) + c;
+      a.counts = trim(a.counts);
+      return a;
+    },
+    result: (s) =>
+      Object.entries(s.counts)
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, k)
+        .map(([value, count]) => ({ value, count })),
+  };
+}
+
+/** Σ value · 2^(−(asOf − ts) / halfLife), kept relative to the newest timestamp seen so it never overflows. */
+function decayedSum(halfLifeMs: number): Aggregator<Decayed> {
+  const decay = (ms: number) => 2 ** (-ms / halfLifeMs);
+  return {
+    empty: () => ({ sum: 0, ref: -Infinity }),
+    add(s, value, ts) {
+      const v = value as number;
+      if (s.ref === -Infinity) {
+        s.sum = v;
+        s.ref = ts;
+      } else if (ts > s.ref) {
+        s.sum = s.sum * decay(ts - s.ref) + v;
+        s.ref = ts;
+      } else s.sum += v * decay(s.ref - ts);
+      return s;
+    },
+    merge(a, b) {
+      if (b.ref === -Infinity) return a;
+      if (a.ref === -Infinity) return Object.assign(a, b);
+      if (b.ref > a.ref) {
+        a.sum = a.sum * decay(b.ref - a.ref) + b.sum;
+        a.ref = b.ref;
+      } else a.sum += b.sum * decay(a.ref - b.ref);
+      return a;
+    },
+    result: (s, asOf) => (s.ref === -Infinity ? 0 : s.sum * decay(asOf - s.ref)),
+  };
+}

@@ -1,0 +1,138 @@
+// Feature definitions: the JSON shape other tools write, checked once with errors that name the feature and field.
+import { ERROR_CODES, ShopstreamError } from '../errors.js';
+import { EVENT_TYPES, type EventType } from '../events/schemas.js';
+import { AGGREGATES, NEEDS_VALUE, type AggregateName } from './aggregators.js';
+import { parseWindow } from './duration.js';
+
+/** Entities a feature can be keyed by, and the event field that names each. */
+export const ENTITY_FIELDS = {
+  user: 'userId',
+  product: 'productId',
+  card: 'cardId',
+  device: 'deviceId',
+  ip: 'ip',
+  email: 'email',
+  category: 'category',
+  session: 'sessionId',
+} as const;
+export type Entity = keyof typeof ENTITY_FIELDS;
+
+export interface WhereClause {
+  readonly field: string;
+  readonly eq?: string | number | boolean;
+  readonly ne?: string | number | boolean;
+  readonly gt?: number;
+  readonly lt?: number;
+}
+
+/**
+ * One feature.
+ * @example { name: 'card_amount_7d', on: ['payment'], by: 'card', agg: 'sum', value: 'amount', window: '7d' }
+ */
+export interface FeatureDefinition {
+  readonly name: string;
+  readonly on: readonly EventType[];
+  /** An entity, or a composite such as 'user+category'. */
+  readonly by: string;
+  readonly agg: AggregateName;
+  readonly value?: string;
+  readonly window: string;
+  readonly where?: WhereClause;
+  /** decayed_sum: half-life as a window ('1h'). */
+  readonly halfLife?: string;
+  /** last_n and top_k: how many. */
+  readonly n?: number;
+}
+
+/** A checked definition with its parsed parts. */
+export interface CompiledFeature extends FeatureDefinition {
+  readonly entities: readonly Entity[];
+  readonly windowMs: number;
+  readonly halfLifeMs?: number;
+}
+
+const NAME = /^[a-z][a-z0-9_]{0,99}$/;
+
+/**
+ * Checks a features file (`{"features": [...]}`) and compiles each definition.
+ * @example compileFeatures({ features: [{ name: 'user_views_1h', on: ['view'], by: 'user', agg: 'count', window: '1h' }] })
+ */
+export function compileFeatures(document: unknown, source = 'features'): CompiledFeature[] {
+  const bad = (field: string, reason: string) =>
+    new ShopstreamError(ERROR_CODES.INVALID_FEATURE, `${source}: ${field}: ${reason}`, { field });
+  if (
+    typeof document !== 'object' ||
+    document === null ||
+    !Array.isArray((document as { features?: unknown }).features)
+  ) {
+    throw bad('features', 'must be a list of feature definitions: {"features": [...]}');
+  }
+  const seen = new Set<string>();
+  return (document as { features: unknown[] }).features.map((raw, i) => {
+    const at = (field: string) => `features[${i}]${field ? `.${field}` : ''}`;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(at(''), 'must be an object');
+    const d = raw as Record<string, unknown>;
+    for (const key of Object.keys(d)) {
+      if (!['name', 'on', 'by', 'agg', 'value', 'window', 'where', 'halfLife', 'n'].includes(key))
+        throw bad(at(key), 'is not a field of a feature definition');
+    }
+    if (typeof d.name !== 'string' || !NAME.test(d.name))
+      throw bad(at('name'), 'must be snake_case letters and digits, starting with a letter');
+    if (seen.has(d.name)) throw bad(at('name'), `"${d.name}" is defined twice`);
+    seen.add(d.name);
+    const on = typeof d.on === 'string' ? [d.on] : d.on;
+    if (!Array.isArray(on) || on.length === 0) throw bad(at('on'), 'must list event types');
+    for (const type of on) {
+      if (!(EVENT_TYPES as readonly unknown[]).includes(type))
+        throw bad(at('on'), `${JSON.stringify(type)} is not an event type`);
+    }
+    if (typeof d.by !== 'string')
+      throw bad(
+        at('by'),
+        `must name an entity (${Object.keys(ENTITY_FIELDS).join(', ')}) or a composite like user+category`,
+      );
+    const entities = d.by.split('+');
+    for (const e of entities)
+      if (!(e in ENTITY_FIELDS))
+        throw bad(at('by'), `"${e}" is not an entity (${Object.keys(ENTITY_FIELDS).join(', ')})`);
+    if (!(AGGREGATES as readonly unknown[]).includes(d.agg))
+      throw bad(at('agg'), `${JSON.stringify(d.agg)} is not one of ${AGGREGATES.join(', ')}`);
+    const agg = d.agg as AggregateName;
+    if (NEEDS_VALUE.has(agg) && typeof d.value !== 'string')
+      throw bad(at('value'), `${agg} needs the event field to aggregate`);
+    if (d.value !== undefined && typeof d.value !== 'string')
+      throw bad(at('value'), 'must be an event field name');
+    const windowMs = typeof d.window === 'string' ? parseWindow(d.window) : undefined;
+    if (windowMs === undefined)
+      throw bad(
+        at('window'),
+        `${JSON.stringify(d.window)} is not a window (30s, 1m, 1h, 24h, 7d, 30d … or lifetime)`,
+      );
+    let halfLifeMs: number | undefined;
+    if (agg === 'decayed_sum') {
+      halfLifeMs = typeof d.halfLife === 'string' ? parseWindow(d.halfLife) : undefined;
+      if (halfLifeMs === undefined || !Number.isFinite(halfLifeMs))
+        throw bad(at('halfLife'), 'decayed_sum needs a half-life such as "1h"');
+    }
+    if (d.n !== undefined && (!Number.isInteger(d.n) || (d.n as number) < 1 || (d.n as number) > 1000))
+      throw bad(at('n'), 'must be a whole number from 1 to 1000');
+    if (d.where !== undefined) checkWhere(d.where, at('where'), bad);
+    return {
+      ...(d as unknown as FeatureDefinition),
+      on: on as EventType[],
+      entities: entities as Entity[],
+      windowMs,
+      ...(halfLifeMs ? { halfLifeMs } : {}),
+    };
+  });
+}
+
+function checkWhere(where: unknown, at: string, bad: (field: string, reason: string) => Error): void {
+  if (typeof where !== 'object' || where === null) throw bad(at, 'must be {field, eq|ne|gt|lt}');
+  const w = where as Record<string, unknown>;
+  if (typeof w.field !== 'string') throw bad(`${at}.field`, 'must name an event field');
+  const ops = ['eq', 'ne', 'gt', 'lt'].filter((op) => op in w);
+  if (ops.length === 0) throw bad(at, 'needs one of eq, ne, gt, lt');
+  for (const op of ['gt', 'lt'])
+    if (op in w && typeof w[op] !== 'number') throw bad(`${at}.${op}`, 'must be a number');
+}

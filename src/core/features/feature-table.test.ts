@@ -1,0 +1,261 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type { ShopEvent } from '../events/schemas.js';
+import { aggregatorFor, AGGREGATES, type AggregateName, type FeatureValue } from './aggregators.js';
+import { compileFeatures } from './definition.js';
+import { HOUR, MINUTE } from './duration.js';
+import { FeatureTable } from './feature-table.js';
+
+const T0 = Date.UTC(2026, 0, 5);
+const HALF_LIFE = 30 * MINUTE;
+
+interface Raw {
+  ts: number;
+  user: string;
+  amount: number;
+}
+
+function brute(agg: AggregateName, rows: readonly Raw[], asOf: number): FeatureValue {
+  const values = rows.map((r) => r.amount);
+  const n = values.length;
+  const mean = values.reduce((a, b) => a + b, 0) / n;
+  const variance = values.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+  switch (agg) {
+    case 'count':
+      return n;
+    case 'sum':
+      return values.reduce((a, b) => a + b, 0);
+    case 'mean':
+      return n === 0 ? null : mean;
+    case 'variance':
+      return n < 2 ? null : variance;
+    case 'stddev':
+      return n < 2 ? null : Math.sqrt(variance);
+    case 'min':
+      return n === 0 ? null : Math.min(...values);
+    case 'max':
+      return n === 0 ? null : Math.max(...values);
+    case 'distinct':
+      return new Set(values.map(String)).size;
+    case 'first_seen':
+      return n === 0 ? null : Math.min(...rows.map((r) => r.ts));
+    case 'last_seen':
+      return n === 0 ? null : Math.max(...rows.map((r) => r.ts));
+    case 'decayed_sum':
+      return rows.reduce((a, r) => a + r.amount * 2 ** (-(asOf - r.ts) / HALF_LIFE), 0);
+    case 'last_n':
+      return [...rows]
+        .sort(
+          (a, b) =>
+            a.ts - b.ts ||
+            (String(a.amount) < String(b.amount) ? -1 : String(a.amount) > String(b.amount) ? 1 : 0),
+        )
+        .slice(-3)
+        .map((r) => r.amount)
+        .reverse();
+    case 'top_k': {
+      const counts = new Map<string, number>();
+      for (const v of values) counts.set(String(v), (counts.get(String(v)) ?? 0) + 1);
+      return [...counts]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 3)
+        .map(([value, count]) => ({ value, count }));
+    }
+  }
+}
+
+function expectSame(actual: FeatureValue, expected: FeatureValue): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    expect(Math.abs(actual - expected)).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(expected)));
+  } else expect(actual).toEqual(expected);
+}
+
+const feature = (agg: AggregateName, window: string) =>
+  compileFeatures({
+    features: [
+      {
+        name: 'f',
+        on: ['payment'],
+        by: 'user',
+        agg,
+        window,
+        ...(agg === 'count' || agg.endsWith('_seen') ? {} : { value: 'amount' }),
+        ...(agg === 'decayed_sum' ? { halfLife: '30m' } : {}),
+        ...(agg === 'last_n' || agg === 'top_k' ? { n: 3 } : {}),
+      },
+    ],
+  })[0]!;
+
+const payment = (r: Raw, i: number): ShopEvent => ({
+  id: `e${i}`,
+  type: 'payment',
+  ts: r.ts,
+  userId: r.user,
+  paymentId: `e${i}`,
+  amount: r.amount,
+  currency: 'EUR',
+  cardId: 'c',
+});
+
+const rawEvents = fc.array(
+  fc.record({
+    ts: fc.integer({ min: T0, max: T0 + 6 * HOUR }),
+    user: fc.constantFrom('u1', 'u2'),
+    amount: fc.integer({ min: 0, max: 40 }),
+  }),
+  { maxLength: 120 },
+);
+
+describe('FeatureTable windows against brute force', () => {
+  for (const agg of AGGREGATES) {
+    it(`${agg}: tumbling, sliding and lifetime values equal a recomputation, in any arrival order`, () => {
+      fc.assert(
+        fc.property(
+          rawEvents,
+          fc.integer({ min: 0, max: 8 * HOUR }),
+          fc.boolean(),
+          fc.constantFrom('1h', '30m', 'lifetime'),
+          (rows, offset, aligned, window) => {
+            const table = new FeatureTable(feature(agg, window));
+            rows.forEach((r, i) => table.apply(payment(r, i)));
+            const t = table.tileMs;
+            const asOf = aligned ? T0 + Math.floor(offset / t) * t : T0 + offset;
+            const windowMs = table.feature.windowMs;
+            // Exact span when asOf is on a tile boundary; otherwise whole tiles at both ends.
+            const lo = Number.isFinite(windowMs) ? Math.floor((asOf - windowMs) / t) * t : -Infinity;
+            const hi = Math.ceil(asOf / t) * t;
+            for (const user of ['u1', 'u2']) {
+              const inWindow = rows.filter((r) => r.user === user && r.ts >= lo && r.ts < hi);
+              expectSame(table.valueAt(user, asOf), brute(agg, inWindow, asOf));
+            }
+          },
+        ),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
+
+describe('aggregators are monoids', () => {
+  for (const agg of AGGREGATES) {
+    it(`${agg}: merging the states of any split equals adding everything to one state`, () => {
+      fc.assert(
+        fc.property(rawEvents, fc.array(fc.boolean(), { maxLength: 120 }), (rows, sides) => {
+          const a = aggregatorFor(agg, { n: 3, halfLifeMs: HALF_LIFE });
+          let whole = a.empty();
+          let left = a.empty();
+          let right = a.empty();
+          rows.forEach((r, i) => {
+            whole = a.add(whole, r.amount, r.ts);
+            if (sides[i]) left = a.add(left, r.amount, r.ts);
+            else right = a.add(right, r.amount, r.ts);
+          });
+          const asOf = T0 + 7 * HOUR;
+          expectSame(a.result(a.merge(a.merge(a.empty(), right), left), asOf), a.result(whole, asOf));
+        }),
+        { numRuns: 60 },
+      );
+    });
+  }
+});
+
+describe('distinct', () => {
+  it('is exact while small and within 2% once it switches to HyperLogLog', () => {
+    const a = aggregatorFor('distinct');
+    let s = a.empty();
+    for (let i = 0; i < 100; i++) s = a.add(s, `v${i % 50}`, 0);
+    expect(a.result(s, 0)).toBe(50);
+    for (let i = 0; i < 100_000; i++) s = a.add(s, `card-${i}`, 0);
+    const estimate = a.result(s, 0) as number;
+    expect(Math.abs(estimate - 100_050) / 100_050).toBeLessThan(0.02);
+  });
+});
+
+describe('FeatureTable', () => {
+  it('keys composite entities, applies where, and skips events without the entity or value', () => {
+    const [f] = compileFeatures({
+      features: [
+        {
+          name: 'eur_by_user_card',
+          on: ['payment'],
+          by: 'user+card',
+          agg: 'sum',
+          value: 'amount',
+          window: '24h',
+          where: { field: 'currency', eq: 'EUR' },
+        },
+      ],
+    });
+    const table = new FeatureTable(f!);
+    const base = { type: 'payment' as const, ts: T0, paymentId: 'p', cardId: 'c1', currency: 'EUR' };
+    table.apply({ ...base, id: '1', userId: 'u1', amount: 10 });
+    table.apply({ ...base, id: '2', userId: 'u1', amount: 5, currency: 'USD' });
+    table.apply({ ...base, id: '3', amount: 7 });
+    expect(table.valueAt('u1|c1', T0 + HOUR)).toBe(10);
+    expect([...table.entityKeys()]).toEqual(['u1|c1']);
+  });
+
+  it('evicts tiles no window can reach', () => {
+    const [f] = compileFeatures({
+      features: [{ name: 'views_1h', on: ['view'], by: 'user', agg: 'count', window: '1h' }],
+    });
+    const table = new FeatureTable(f!);
+    table.apply({ id: 'a', type: 'view', ts: T0, userId: 'u', productId: 'p' });
+    table.evictBefore(T0 + 3 * HOUR);
+    expect([...table.entityKeys()]).toEqual([]);
+  });
+});
+
+describe('compileFeatures', () => {
+  it('names the feature and field at fault', () => {
+    const bad = (f: Record<string, unknown>) => () =>
+      compileFeatures({
+        features: [{ name: 'x', on: ['view'], by: 'user', agg: 'count', window: '1h', ...f }],
+      });
+    expect(bad({ window: '1 week' })).toThrow(/features\[0\]\.window: "1 week" is not a window/);
+    expect(bad({ by: 'user+shop' })).toThrow(/features\[0\]\.by: "shop" is not an entity/);
+    expect(bad({ agg: 'median' })).toThrow(/features\[0\]\.agg: "median" is not one of/);
+    expect(bad({ agg: 'sum' })).toThrow(/features\[0\]\.value: sum needs the event field/);
+    expect(bad({ agg: 'decayed_sum', value: 'amount' })).toThrow(/halfLife/);
+    expect(bad({ on: ['pageview'] })).toThrow(/features\[0\]\.on: "pageview" is not an event type/);
+    expect(bad({ colour: 'red' })).toThrow(/features\[0\]\.colour: is not a field/);
+    expect(() =>
+      compileFeatures({
+        features: [
+          { name: 'a', on: ['view'], by: 'user', agg: 'count', window: '1h' },
+          { name: 'a', on: ['view'], by: 'user', agg: 'count', window: '1h' },
+        ],
+      }),
+    ).toThrow(/defined twice/);
+  });
+
+  it('accepts the example shape of the design', () => {
+    const features = compileFeatures({
+      features: [
+        { name: 'user_views_1h', on: ['view'], by: 'user', agg: 'count', window: '1h' },
+        {
+          name: 'user_items_24h',
+          on: ['view'],
+          by: 'user',
+          agg: 'distinct',
+          value: 'productId',
+          window: '24h',
+        },
+        {
+          name: 'card_amount_7d',
+          on: ['payment'],
+          by: 'card',
+          agg: 'sum',
+          value: 'amount',
+          window: '7d',
+          where: { field: 'currency', eq: 'EUR' },
+        },
+      ],
+    });
+    expect(features.map((f) => [f.name, f.windowMs])).toEqual([
+      ['user_views_1h', HOUR],
+      ['user_items_24h', 24 * HOUR],
+      ['card_amount_7d', 7 * 24 * HOUR],
+    ]);
+  });
+});
