@@ -5,3 +5,4 @@ export * from './ports/index.js';
 export * from './ingest/index.js';
 export { Random, hashString } from './random.js';
 export * from './features/index.js';
+export * from './engine/index.js';

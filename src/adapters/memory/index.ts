@@ -1,2 +1,3 @@
 export { MemoryEventLog } from './event-log.js';
 export { MemoryDeadLetterStore } from './dead-letter-store.js';
+export { MemoryCheckpointStore } from './checkpoint-store.js';

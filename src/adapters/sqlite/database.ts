@@ -18,6 +18,12 @@ CREATE TABLE IF NOT EXISTS consumer_offsets (
   consumer TEXT PRIMARY KEY,
   next_offset INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS checkpoints (
+  consumer TEXT PRIMARY KEY,
+  next_offset INTEGER NOT NULL,
+  state BLOB NOT NULL,
+  saved_at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS dead_letters (
   seq INTEGER PRIMARY KEY,
   received_at INTEGER NOT NULL,

@@ -3,14 +3,17 @@ import { join } from 'node:path';
 import { openDatabase } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqliteDeadLetterStore } from './dead-letter-store.js';
+import { SqliteCheckpointStore } from './checkpoint-store.js';
 
 export { SqliteEventLog } from './event-log.js';
 export { SqliteDeadLetterStore } from './dead-letter-store.js';
+export { SqliteCheckpointStore } from './checkpoint-store.js';
 export { openDatabase } from './database.js';
 
 export interface EmbeddedStore {
   readonly log: SqliteEventLog;
   readonly deadLetters: SqliteDeadLetterStore;
+  readonly checkpoints: SqliteCheckpointStore;
   readonly file: string;
   close(): Promise<void>;
 }
@@ -28,5 +31,11 @@ export function openEmbeddedStore(dataDir: string): EmbeddedStore {
   const file = dataDir === ':memory:' ? ':memory:' : eventsFile(dataDir);
   const db = openDatabase(file);
   const log = new SqliteEventLog(db);
-  return { log, deadLetters: new SqliteDeadLetterStore(db), file, close: () => log.close() };
+  return {
+    log,
+    deadLetters: new SqliteDeadLetterStore(db),
+    checkpoints: new SqliteCheckpointStore(db),
+    file,
+    close: () => log.close(),
+  };
 }

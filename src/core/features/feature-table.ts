@@ -7,6 +7,9 @@ import { DAY, tileSizeFor } from './duration.js';
 
 type Tiles = Map<number, unknown>;
 
+/** A table's state: entity key → tile index → aggregate state. Structured-cloneable. */
+export type FeatureTableSnapshot = Map<string, Tiles>;
+
 /**
  * Keyed, tiled state of one feature.
  *
@@ -83,6 +86,22 @@ export class FeatureTable {
   /** Keys with state. */
   entityKeys(): IterableIterator<string> {
     return this.keys.keys();
+  }
+
+  /** The live state: serialize or copy it before the next event is applied. */
+  snapshot(): FeatureTableSnapshot {
+    return this.keys;
+  }
+
+  /** Takes over a snapshot's state (empty when there is none); the caller hands it over and keeps no reference. */
+  restore(snapshot: FeatureTableSnapshot | undefined): void {
+    this.keys.clear();
+    if (snapshot) for (const [key, tiles] of snapshot) this.keys.set(key, tiles);
+  }
+
+  /** Entity keys with state. */
+  get size(): number {
+    return this.keys.size;
   }
 
   /** Drops tiles that no value as of `asOf` or later can need. */

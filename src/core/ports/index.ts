@@ -3,3 +3,4 @@ export type { DeadLetter, DeadLetterStore, StoredDeadLetter } from './dead-lette
 export { RAW_LIMIT, clipRaw } from './dead-letter-store.js';
 export type { Clock } from './clock.js';
 export { SYSTEM_CLOCK } from './clock.js';
+export type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
