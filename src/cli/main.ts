@@ -5,6 +5,7 @@ import { registerImport } from './commands/import.js';
 import { registerSimulate } from './commands/simulate.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
+import { registerFeatureCommands } from './commands/features.js';
 
 const program = new Command('shopstream')
   .description('real-time recommendations, fraud decisions, search and analytics from a store event stream')
@@ -15,6 +16,7 @@ registerImport(program);
 registerSimulate(program);
 registerServe(program);
 registerDemo(program);
+registerFeatureCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,4 +1,4 @@
-// The HTTP server (Fastify): ingestion, health and dead letters under /v1, errors as JSON with stable codes.
+// The HTTP server (Fastify): ingestion, features, health and dead letters under /v1, errors as JSON with stable codes.
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   ERROR_CODES,
@@ -8,10 +8,12 @@ import {
   type Clock,
   type DeadLetterStore,
   type EventLog,
+  type StreamRunner,
 } from '../core/index.js';
 import { statusOf, type ErrorBody } from './http-errors.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
+import { featureRoutes } from './routes/features.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -22,6 +24,8 @@ export interface ServerOptions {
   /** Largest request body in bytes; larger ones get 413. */
   readonly bodyLimit?: number;
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** The stream engine's runner: accepted events are applied right after they land. */
+  readonly features?: StreamRunner;
 }
 
 /**
@@ -68,8 +72,18 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     events: await options.log.endOffset(),
     deadLetters: await options.deadLetters.count(),
     uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    ...(options.features
+      ? { features: { nextOffset: options.features.nextOffset, ...options.features.engine.stats } }
+      : {}),
   }));
-  eventRoutes(app, ingestor);
+  eventRoutes(
+    app,
+    ingestor,
+    options.features
+      ? () => void options.features?.drain().catch((error: unknown) => app.log.error(error))
+      : undefined,
+  );
+  if (options.features) featureRoutes(app, options.features.engine);
   deadLetterRoutes(app, options.deadLetters);
   return app;
 }

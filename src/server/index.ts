@@ -1,7 +1,17 @@
 // The server's public surface: build it around ports, or start it on a data directory.
 import type { FastifyInstance } from 'fastify';
 import { openEmbeddedStore } from '../adapters/sqlite/index.js';
-import { ERROR_CODES, ShopstreamError } from '../core/index.js';
+import {
+  DEFAULT_ENGINE_OPTIONS,
+  DEFAULT_RUNNER_OPTIONS,
+  ERROR_CODES,
+  FeatureEngine,
+  ShopstreamError,
+  StreamRunner,
+  SYSTEM_CLOCK,
+  type CompiledFeature,
+  type EngineOptions,
+} from '../core/index.js';
 import { buildServer, type ServerOptions } from './app.js';
 
 export { buildServer, DEFAULT_BODY_LIMIT } from './app.js';
@@ -10,27 +20,58 @@ export type { ServerOptions } from './app.js';
 export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
+  readonly features: StreamRunner | undefined;
   close(): Promise<void>;
 }
 
-/** Opens the embedded store of `dataDir` and listens on host:port (port 0 picks a free one). */
-export async function startServer(options: {
+export interface StartOptions {
   dataDir: string;
   port: number;
   host?: string;
   bodyLimit?: number;
   logLevel?: ServerOptions['logLevel'];
-}): Promise<RunningServer> {
+  /** Features the stream engine keeps live; no engine runs without them. */
+  features?: readonly CompiledFeature[];
+  engine?: EngineOptions;
+  /** How often the engine looks for events written by other processes (imports), in ms. */
+  pollMs?: number;
+}
+
+/**
+ * Opens the embedded store of `dataDir`, catches the stream engine up with the log (from its checkpoint), and
+ * listens on host:port (port 0 picks a free one).
+ */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
   const store = openEmbeddedStore(options.dataDir);
+  let runner: StreamRunner | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  if (options.features) {
+    const engine = new FeatureEngine(options.features, options.engine ?? DEFAULT_ENGINE_OPTIONS);
+    runner = new StreamRunner(
+      engine,
+      store.log,
+      store.checkpoints,
+      store.deadLetters,
+      SYSTEM_CLOCK,
+      DEFAULT_RUNNER_OPTIONS,
+    );
+    await runner.start();
+    await runner.drain();
+    const poll = runner;
+    timer = setInterval(() => void poll.drain().catch(() => undefined), options.pollMs ?? 250);
+    timer.unref();
+  }
   const app = buildServer({
     log: store.log,
     deadLetters: store.deadLetters,
     bodyLimit: options.bodyLimit,
     logLevel: options.logLevel,
+    features: runner,
   });
   try {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {
+    if (timer) clearInterval(timer);
     await store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ShopstreamError(
@@ -49,8 +90,15 @@ export async function startServer(options: {
   return {
     app,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    features: runner,
     close: async () => {
+      if (timer) clearInterval(timer);
       await app.close();
+      if (runner) {
+        // A clean stop leaves a checkpoint at the end of the log: the next start has nothing to re-read.
+        await runner.drain();
+        await runner.checkpoint();
+      }
       await store.close();
     },
   };

@@ -11,6 +11,7 @@ import { resolveDataDir } from '../data-dir.js';
 import { intOption } from '../options.js';
 import { startProgress } from '../progress.js';
 import { closeOnSignals, DEFAULT_PORT } from './serve.js';
+import { loadFeatures } from '../features-file.js';
 import { runSimulation } from './simulate.js';
 
 interface DemoFlags {
@@ -66,10 +67,20 @@ export function registerDemo(program: Command): void {
         `2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`,
       );
 
-      const server = await startServer({ dataDir, port: intOption('port', flags.port, 0, 65_535) });
-      console.log(`3. serving at ${server.url}`);
+      started = performance.now();
+      const server = await startServer({
+        dataDir,
+        port: intOption('port', flags.port, 0, 65_535),
+        features: loadFeatures(undefined),
+      });
+      const stats = server.features?.engine.stats;
+      console.log(
+        `3. stream engine caught up: ${stats?.processed ?? 0} events applied to ${server.features?.engine.features.length ?? 0} features, ${stats?.late ?? 0} late (${secs()}s)`,
+      );
+      console.log(`4. serving at ${server.url}`);
       console.log(`   curl ${server.url}/health`);
       console.log(`   curl '${server.url}/v1/deadletters?limit=5'`);
+      console.log(`   curl ${server.url}/v1/features/user/u1`);
       console.log(
         `   curl -X POST ${server.url}/v1/events -H 'content-type: application/json' -d '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}'`,
       );

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { intOption } from '../options.js';
+import { ENGINE_FLAG_DEFAULTS, engineOptions, loadFeatures } from '../features-file.js';
 
 interface ServeFlags {
   data?: string;
@@ -10,6 +11,9 @@ interface ServeFlags {
   host: string;
   bodyLimit: string;
   logLevel: string;
+  features?: string;
+  outOfOrderness: string;
+  allowedLateness: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -17,12 +21,23 @@ export const DEFAULT_PORT = 8080;
 export function registerServe(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API (ingestion, health, dead letters) on the data directory')
+    .description('serve the HTTP API (ingestion, live features, dead letters) on the data directory')
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--body-limit <bytes>', 'largest request body', String(10 * 1024 * 1024))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn')
+    .option('--features <file>', 'features the stream engine keeps live (default: the shipped examples)')
+    .option(
+      '--out-of-orderness <duration>',
+      'how far the watermark trails the newest event',
+      ENGINE_FLAG_DEFAULTS.outOfOrderness,
+    )
+    .option(
+      '--allowed-lateness <duration>',
+      'events older than the watermark minus this are dead-lettered as late',
+      ENGINE_FLAG_DEFAULTS.allowedLateness,
+    )
     .action(async (flags: ServeFlags) => {
       const dataDir = resolveDataDir(flags.data);
       const server = await startServer({
@@ -31,6 +46,8 @@ export function registerServe(program: Command): void {
         host: flags.host,
         bodyLimit: intOption('body-limit', flags.bodyLimit, 1024, 1024 * 1024 * 1024),
         logLevel: flags.logLevel as 'warn',
+        features: loadFeatures(flags.features),
+        engine: engineOptions(flags),
       });
       console.log(`shopstream serving ${dataDir} at ${server.url}`);
       closeOnSignals(server);

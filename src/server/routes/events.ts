@@ -4,13 +4,15 @@ import { ERROR_CODES, type Ingestor, type IngestSummary } from '../../core/index
 
 const SOURCE_HEADER = 'x-shopstream-source';
 
-export function eventRoutes(app: FastifyInstance, ingestor: Ingestor): void {
+/** `onAccepted` runs after a batch with new events has landed (the stream engine picks them up). */
+export function eventRoutes(app: FastifyInstance, ingestor: Ingestor, onAccepted?: () => void): void {
   app.post('/v1/events', async (request, reply) => {
     const body = typeof request.body === 'string' ? request.body : '';
     const header = request.headers[SOURCE_HEADER];
     const source = typeof header === 'string' && header.length > 0 ? `http:${header.slice(0, 200)}` : 'http';
     const ndjson = (request.headers['content-type'] ?? '').includes('ndjson');
     const summary = await ingestBody(ingestor, body, ndjson, source);
+    if (summary.accepted > 0) onAccepted?.();
     // 400 only when nothing in the body could be taken as an event; otherwise the good part landed.
     const nothingTaken = summary.accepted === 0 && summary.duplicates === 0;
     return reply.code(nothingTaken ? 400 : 200).send(summary);
