@@ -6,6 +6,7 @@ import { registerSimulate } from './commands/simulate.js';
 import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatureCommands } from './commands/features.js';
+import { registerDataset } from './commands/dataset.js';
 
 const program = new Command('shopstream')
   .description('real-time recommendations, fraud decisions, search and analytics from a store event stream')
@@ -17,6 +18,7 @@ registerSimulate(program);
 registerServe(program);
 registerDemo(program);
 registerFeatureCommands(program);
+registerDataset(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -7,3 +7,5 @@ export type { Mapping, FieldSpec, Conversion } from './mapping.js';
 export type { Preset, RowConverter } from './converter.js';
 export { readLineBatches } from './read-lines.js';
 export { rowId } from './row-id.js';
+export { writeTable } from './write-table.js';
+export type { Cell } from './write-table.js';

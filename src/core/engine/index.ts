@@ -5,3 +5,5 @@ export { StreamRunner, DEFAULT_RUNNER_OPTIONS } from './stream-runner.js';
 export type { StreamRunnerOptions } from './stream-runner.js';
 export { replayLog } from './replay.js';
 export type { ReplayOptions, ReplaySummary } from './replay.js';
+export { buildTrainingSet, parseLabelSpec, LABEL_SPECS } from './training-set.js';
+export type { LabelSpec, TrainingRow, TrainingSetSummary } from './training-set.js';
