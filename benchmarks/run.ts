@@ -5,6 +5,7 @@
 //   single    one event per POST at a fixed 2,000 req/s: p50/p99 latency
 //   simulate  the store simulator's event rate
 //   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
+//   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ import { importFile } from '../src/adapters/files/index.js';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { benchLogStores } from './log-store.js';
+import { benchFeatures } from './features.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
 
 const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
@@ -140,6 +142,8 @@ try {
       target: '≥ 200,000',
       note: `in process, lines to a counting writer; runs ${simMs.all.map((ms) => fmt(rate(simulated, ms))).join(', ')}`,
     });
+
+  if (wanted('features')) for (const m of await benchFeatures(quick, work)) results.push(m);
 
   if (wanted('log-store'))
     for (const m of await benchLogStores(quick ? 100_000 : 200_000, work)) results.push(m);

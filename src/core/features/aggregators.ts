@@ -48,7 +48,8 @@ export type FeatureValue =
 
 /**
  * One aggregate. `add` and `merge` may change and return their first argument; `merge` never changes its second.
- * States are plain data (HyperLogLog registers are a Uint8Array).
+ * States are plain data: a number for the scalar aggregates, small objects otherwise (HyperLogLog registers are a
+ * Uint8Array). Callers must use the returned state: for numbers, `add` cannot change its argument.
  */
 export interface Aggregator<S = unknown> {
   empty(): S;
@@ -107,22 +108,17 @@ const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Mome
   result: (s) => pick(s),
 });
 
-function extremum(
-  better: (a: number, b: number) => boolean,
-  ofTs: boolean,
-): Aggregator<{ v: number | null }> {
+/** min, max, first_seen, last_seen: a bare number, ±Infinity while empty. */
+function extremum(min: boolean, ofTs: boolean): Aggregator<number> {
+  const empty = min ? Infinity : -Infinity;
   return {
-    empty: () => ({ v: null }),
-    add(s, value, ts) {
+    empty: () => empty,
+    add: (s, value, ts) => {
       const x = ofTs ? ts : (value as number);
-      if (s.v === null || better(x, s.v)) s.v = x;
-      return s;
+      return min ? (x < s ? x : s) : x > s ? x : s;
     },
-    merge(a, b) {
-      if (b.v !== null && (a.v === null || better(b.v, a.v))) a.v = b.v;
-      return a;
-    },
-    result: (s) => s.v,
+    merge: (a, b) => (min ? (b < a ? b : a) : b > a ? b : a),
+    result: (s) => (s === empty ? null : s),
   };
 }
 
@@ -135,19 +131,20 @@ function byTime(a: [number, string | number], b: [number, string | number]): num
 export function aggregatorFor(name: AggregateName, options: AggregateOptions = {}): Aggregator {
   const n = options.n ?? 10;
   switch (name) {
+    // Scalar monoids keep a bare number as their state: no object per tile, nothing to allocate on update.
     case 'count':
       return {
-        empty: () => ({ c: 0 }),
-        add: (s: { c: number }) => ((s.c += 1), s),
-        merge: (a: { c: number }, b: { c: number }) => ((a.c += b.c), a),
-        result: (s: { c: number }) => s.c,
+        empty: () => 0,
+        add: (c: number) => c + 1,
+        merge: (a: number, b: number) => a + b,
+        result: (c: number) => c,
       } as Aggregator;
     case 'sum':
       return {
-        empty: () => ({ s: 0 }),
-        add: (st: { s: number }, v: unknown) => ((st.s += v as number), st),
-        merge: (a: { s: number }, b: { s: number }) => ((a.s += b.s), a),
-        result: (st: { s: number }) => st.s,
+        empty: () => 0,
+        add: (s: number, v: unknown) => s + (v as number),
+        merge: (a: number, b: number) => a + b,
+        result: (s: number) => s,
       } as Aggregator;
     case 'mean':
       return momentsAggregator((m) => (m.n === 0 ? null : m.mean)) as Aggregator;
@@ -156,13 +153,13 @@ export function aggregatorFor(name: AggregateName, options: AggregateOptions = {
     case 'stddev':
       return momentsAggregator((m) => (m.n < 2 ? null : Math.sqrt(m.m2 / (m.n - 1)))) as Aggregator;
     case 'min':
-      return extremum((a, b) => a < b, false) as Aggregator;
+      return extremum(true, false) as Aggregator;
     case 'max':
-      return extremum((a, b) => a > b, false) as Aggregator;
+      return extremum(false, false) as Aggregator;
     case 'first_seen':
-      return extremum((a, b) => a < b, true) as Aggregator;
+      return extremum(true, true) as Aggregator;
     case 'last_seen':
-      return extremum((a, b) => a > b, true) as Aggregator;
+      return extremum(false, true) as Aggregator;
     case 'distinct':
       return distinctAggregator() as Aggregator;
     case 'last_n':

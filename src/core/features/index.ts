@@ -5,5 +5,5 @@ export { ENTITY_FIELDS, compileFeatures } from './definition.js';
 export type { CompiledFeature, Entity, FeatureDefinition, WhereClause } from './definition.js';
 export { DAY, HOUR, MINUTE, SECOND, parseWindow, tileSizeFor } from './duration.js';
 export { FeatureTable } from './feature-table.js';
-export type { FeatureTableSnapshot } from './feature-table.js';
+export type { KeyTiles, SharedKeys } from './feature-table.js';
 export { EXAMPLE_FEATURES } from './examples.js';
