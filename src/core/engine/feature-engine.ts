@@ -3,7 +3,7 @@
 import type { ShopEvent } from '../events/schemas.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import type { CompiledFeature } from '../features/definition.js';
-import { FeatureTable, type SharedKeys } from '../features/feature-table.js';
+import { FeatureTable, type KeyTiles, type SharedKeys } from '../features/feature-table.js';
 
 export interface EngineOptions {
   /** Bounded out-of-orderness: the watermark trails the newest event time by this much. */
@@ -22,9 +22,35 @@ export interface EngineSnapshot {
   readonly maxEventTs: number;
   readonly processed: number;
   readonly late: number;
-  /** Per entity (`by`): the features in slot order and the shared keyed state. */
-  readonly groups: Record<string, { features: string[]; keys: SharedKeys }>;
+  /** Per entity (`by`): the features in slot order, the keys, and each feature's tiles as columns. */
+  readonly groups: Record<string, GroupSnapshot>;
 }
+
+/**
+ * One entity's state in columns: a handful of typed arrays instead of millions of small objects, so that a
+ * checkpoint of a million keys serializes and restores in a fraction of the time (see BENCHMARKS.md).
+ */
+export interface GroupSnapshot {
+  readonly features: string[];
+  /** The keys joined by NUL: one string serializes far faster than a million. */
+  readonly keys: string;
+  readonly columns: FeatureColumn[];
+}
+
+const KEY_SEPARATOR = '\u0000';
+
+/** One feature's tiles over all keys: `pairs[k]` (tile, state) pairs for key k, tiles and states in key order. */
+export interface FeatureColumn {
+  readonly pairs: Uint32Array;
+  readonly tiles: Float64Array;
+  /** States of scalar aggregates (count, sum, min, max, first/last seen) … */
+  readonly numbers?: Float64Array;
+  /** … or of the others (small objects). */
+  readonly objects?: unknown[];
+}
+
+/** Aggregates whose state is a bare number. */
+const SCALAR_STATES = new Set(['count', 'sum', 'min', 'max', 'first_seen', 'last_seen']);
 
 /** The features keyed by one entity, sharing one key → tiles map. */
 interface EntityGroup {
@@ -42,6 +68,7 @@ export class FeatureEngine {
   private readonly tables: FeatureTable[] = [];
   private readonly groups: EntityGroup[] = [];
   private readonly byName = new Map<string, FeatureTable>();
+  private readonly derived = new Map<string, CompiledFeature>();
   /** Per event type, the groups (and their tables) it can change: one key lookup per event and entity. */
   private readonly byType = new Map<string, { group: EntityGroup; tables: FeatureTable[] }[]>();
   private maxEventTs = -Infinity;
@@ -54,6 +81,10 @@ export class FeatureEngine {
   ) {
     const groups = new Map<string, EntityGroup>();
     for (const feature of features) {
+      if (feature.derived) {
+        this.derived.set(feature.name, feature);
+        continue;
+      }
       let group = groups.get(feature.by);
       if (!group) {
         group = { by: feature.by, keys: new Map(), tables: [] };
@@ -118,9 +149,37 @@ export class FeatureEngine {
     return late;
   }
 
-  /** A feature's value for an entity key as of `asOf` (default: just after the newest event). */
-  value(name: string, key: string, asOf = this.maxEventTs + 1): FeatureValue | undefined {
-    return this.byName.get(name)?.valueAt(key, asOf);
+  /**
+   * A feature's value for an entity key as of `asOf` (default: just after the newest event); undefined for an
+   * unknown name. `event` is the row being scored, for derived features that read it (zscore).
+   */
+  value(name: string, key: string, asOf = this.maxEventTs + 1, event?: ShopEvent): FeatureValue | undefined {
+    const table = this.byName.get(name);
+    if (table) return table.valueAt(key, asOf);
+    const derived = this.derived.get(name);
+    if (!derived?.derived) return undefined;
+    const [a, b] = derived.derived.of.map((n) => this.byName.get(n)?.valueAt(key, asOf));
+    switch (derived.derived.kind) {
+      case 'ratio':
+        return typeof a === 'number' && typeof b === 'number' && b !== 0 ? a / b : null;
+      case 'time_since':
+        return typeof a === 'number' ? asOf - a : null;
+      case 'zscore': {
+        const x =
+          event === undefined || derived.value === undefined
+            ? undefined
+            : (event as unknown as Record<string, unknown>)[derived.value];
+        return typeof x === 'number' && typeof a === 'number' && typeof b === 'number' && b > 0
+          ? (x - a) / b
+          : null;
+      }
+    }
+  }
+
+  /** The entity key of `event` for a feature (derived ones use their first base), or undefined. */
+  keyOf(name: string, event: ShopEvent): string | undefined {
+    const base = this.derived.get(name)?.derived?.of[0] ?? name;
+    return this.byName.get(base)?.keyOf(event);
   }
 
   table(name: string): FeatureTable | undefined {
@@ -133,14 +192,10 @@ export class FeatureEngine {
     for (const t of this.tables) t.evictBefore(horizon);
   }
 
-  /**
-   * The whole state as structured-cloneable data (Maps and typed arrays included). It is live: serialize or
-   * copy it before the next `process` call.
-   */
+  /** A copy of the whole state as structured-cloneable columns (typed arrays), ready to be serialized. */
   snapshot(): EngineSnapshot {
     const groups: EngineSnapshot['groups'] = {};
-    for (const g of this.groups)
-      groups[g.by] = { features: g.tables.map((t) => t.feature.name), keys: g.keys };
+    for (const g of this.groups) groups[g.by] = snapshotGroup(g);
     return {
       version: 2,
       maxEventTs: this.maxEventTs,
@@ -150,7 +205,7 @@ export class FeatureEngine {
     };
   }
 
-  /** Takes over a snapshot's state; features the snapshot lacks start empty, features it has that we lack are dropped. */
+  /** Loads a snapshot's state; features the snapshot lacks start empty, features it has that we lack are dropped. */
   restore(snapshot: EngineSnapshot): void {
     this.maxEventTs = snapshot.maxEventTs;
     this.processedCount = snapshot.processed;
@@ -158,13 +213,66 @@ export class FeatureEngine {
     for (const group of this.groups) {
       group.keys.clear();
       const saved = snapshot.groups[group.by];
-      if (!saved) continue;
-      const slotOf = group.tables.map((t) => saved.features.indexOf(t.feature.name));
-      const same = slotOf.length === saved.features.length && slotOf.every((from, to) => from === to);
-      for (const [key, slots] of saved.keys) {
-        const mine = same ? slots : slotOf.map((from) => (from === -1 ? undefined : slots[from]));
-        if (mine.some((t) => t !== undefined)) group.keys.set(key, mine);
+      if (saved) restoreGroup(group, saved);
+    }
+  }
+}
+
+function snapshotGroup(g: EntityGroup): GroupSnapshot {
+  const keys = [...g.keys.keys()];
+  const columns = g.tables.map((table, slot): FeatureColumn => {
+    const pairs = new Uint32Array(keys.length);
+    let total = 0;
+    keys.forEach((key, k) => {
+      const n = (g.keys.get(key)?.[slot]?.length ?? 0) / 2;
+      pairs[k] = n;
+      total += n;
+    });
+    const tiles = new Float64Array(total);
+    const scalar = SCALAR_STATES.has(table.feature.agg);
+    const numbers = scalar ? new Float64Array(total) : undefined;
+    const objects: unknown[] | undefined = scalar ? undefined : new Array(total);
+    let at = 0;
+    for (const key of keys) {
+      const tilesOfKey = g.keys.get(key)?.[slot];
+      if (!tilesOfKey) continue;
+      for (let i = 0; i < tilesOfKey.length; i += 2, at++) {
+        tiles[at] = tilesOfKey[i] as number;
+        if (numbers) numbers[at] = tilesOfKey[i + 1] as number;
+        else (objects as unknown[])[at] = tilesOfKey[i + 1];
       }
     }
+    return { pairs, tiles, ...(numbers ? { numbers } : { objects }) };
+  });
+  return { features: g.tables.map((t) => t.feature.name), keys: keys.join(KEY_SEPARATOR), columns };
+}
+
+function restoreGroup(group: EntityGroup, saved: GroupSnapshot): void {
+  if (saved.keys === '') return;
+  const slotOf = group.tables.map((t) => saved.features.indexOf(t.feature.name));
+  const cursors = new Float64Array(saved.columns.length);
+  const keys = saved.keys.split(KEY_SEPARATOR);
+  const columns = saved.columns;
+  for (let k = 0; k < keys.length; k++) {
+    let slots: (KeyTiles | undefined)[] | undefined;
+    for (let slot = 0; slot < slotOf.length; slot++) {
+      const from = slotOf[slot] as number;
+      if (from === -1) continue;
+      const column = columns[from] as FeatureColumn;
+      const n = column.pairs[k] as number;
+      if (n === 0) continue;
+      let at = cursors[from] as number;
+      const tiles: KeyTiles = new Array(2 * n);
+      for (let i = 0; i < n; i++, at++) {
+        tiles[2 * i] = column.tiles[at];
+        tiles[2 * i + 1] = column.numbers ? column.numbers[at] : column.objects?.[at];
+      }
+      slots ??= [];
+      slots[slot] = tiles;
+    }
+    // Advance every column past this key, also those of features we no longer have.
+    for (let c = 0; c < columns.length; c++)
+      cursors[c] = (cursors[c] as number) + ((columns[c] as FeatureColumn).pairs[k] as number);
+    if (slots) group.keys.set(keys[k] as string, slots);
   }
 }

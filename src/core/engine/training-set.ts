@@ -113,8 +113,8 @@ function rowValues(
 ): Record<string, FeatureValue> {
   const values: Record<string, FeatureValue> = {};
   for (const f of features) {
-    const key = engine.table(f.name)?.keyOf(event);
-    values[f.name] = key === undefined ? null : (engine.value(f.name, key, ts) ?? null);
+    const key = engine.keyOf(f.name, event);
+    values[f.name] = key === undefined ? null : (engine.value(f.name, key, ts, event) ?? null);
   }
   return values;
 }

@@ -44,12 +44,31 @@ export interface FeatureDefinition {
   readonly n?: number;
 }
 
-/** A checked definition with its parsed parts. */
+/**
+ * A feature computed at read time from others of the same entity:
+ * `ratio` of [a, b] (a / b, null when b is 0 or missing); `time_since` of [a timestamp feature] (asOf − it);
+ * `zscore` of [mean, stddev] with `value`: (the row event's value − mean) / stddev, null without an event.
+ * @example { name: 'card_amount_z', derive: 'zscore', of: ['card_amount_mean_7d', 'card_amount_std_7d'], value: 'amount' }
+ */
+export interface DerivedDefinition {
+  readonly name: string;
+  readonly derive: DerivedKind;
+  readonly of: readonly string[];
+  readonly value?: string;
+}
+
+export const DERIVED_KINDS = ['ratio', 'time_since', 'zscore'] as const;
+export type DerivedKind = (typeof DERIVED_KINDS)[number];
+
+/** A checked definition with its parsed parts. Derived features carry `derived` and no state of their own. */
 export interface CompiledFeature extends FeatureDefinition {
   readonly entities: readonly Entity[];
   readonly windowMs: number;
   readonly halfLifeMs?: number;
+  readonly derived?: { readonly kind: DerivedKind; readonly of: readonly string[] };
 }
+
+const DERIVED_ARITY: Record<DerivedKind, number> = { ratio: 2, time_since: 1, zscore: 2 };
 
 const NAME = /^[a-z][a-z0-9_]{0,99}$/;
 
@@ -68,10 +87,20 @@ export function compileFeatures(document: unknown, source = 'features'): Compile
     throw bad('features', 'must be a list of feature definitions: {"features": [...]}');
   }
   const seen = new Set<string>();
-  return (document as { features: unknown[] }).features.map((raw, i) => {
+  const compiled: CompiledFeature[] = [];
+  const derivedAt: [Record<string, unknown>, number][] = [];
+  (document as { features: unknown[] }).features.forEach((raw, i) => {
     const at = (field: string) => `features[${i}]${field ? `.${field}` : ''}`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(at(''), 'must be an object');
     const d = raw as Record<string, unknown>;
+    if ('derive' in d) {
+      if (typeof d.name !== 'string' || !NAME.test(d.name))
+        throw bad(at('name'), 'must be snake_case letters and digits, starting with a letter');
+      if (seen.has(d.name)) throw bad(at('name'), `"${d.name}" is defined twice`);
+      seen.add(d.name);
+      derivedAt.push([d, i]);
+      return;
+    }
     for (const key of Object.keys(d)) {
       if (!['name', 'on', 'by', 'agg', 'value', 'window', 'where', 'halfLife', 'n'].includes(key))
         throw bad(at(key), 'is not a field of a feature definition');
@@ -117,14 +146,63 @@ export function compileFeatures(document: unknown, source = 'features'): Compile
     if (d.n !== undefined && (!Number.isInteger(d.n) || (d.n as number) < 1 || (d.n as number) > 1000))
       throw bad(at('n'), 'must be a whole number from 1 to 1000');
     if (d.where !== undefined) checkWhere(d.where, at('where'), bad);
-    return {
+    compiled.push({
       ...(d as unknown as FeatureDefinition),
       on: on as EventType[],
       entities: entities as Entity[],
       windowMs,
       ...(halfLifeMs ? { halfLifeMs } : {}),
-    };
+    });
   });
+  for (const [d, i] of derivedAt) compiled.push(compileDerived(d, `features[${i}]`, compiled, bad));
+  return compiled;
+}
+
+function compileDerived(
+  d: Record<string, unknown>,
+  at: string,
+  known: readonly CompiledFeature[],
+  bad: (field: string, reason: string) => Error,
+): CompiledFeature {
+  for (const key of Object.keys(d)) {
+    if (!['name', 'derive', 'of', 'value'].includes(key))
+      throw bad(`${at}.${key}`, 'is not a field of a derived feature');
+  }
+  if (!(DERIVED_KINDS as readonly unknown[]).includes(d.derive)) {
+    throw bad(`${at}.derive`, `${JSON.stringify(d.derive)} is not one of ${DERIVED_KINDS.join(', ')}`);
+  }
+  const kind = d.derive as DerivedKind;
+  const of = typeof d.of === 'string' ? [d.of] : d.of;
+  if (!Array.isArray(of) || of.length !== DERIVED_ARITY[kind] || !of.every((n) => typeof n === 'string')) {
+    throw bad(
+      `${at}.of`,
+      `${kind} takes ${DERIVED_ARITY[kind]} feature name${DERIVED_ARITY[kind] > 1 ? 's' : ''}`,
+    );
+  }
+  const bases = (of as string[]).map((name) => {
+    const base = known.find((f) => f.name === name && f.derived === undefined);
+    if (!base) throw bad(`${at}.of`, `"${name}" is not an aggregate feature of this file`);
+    return base;
+  });
+  const first = bases[0] as CompiledFeature;
+  if (bases.some((b) => b.by !== first.by))
+    throw bad(`${at}.of`, 'the features must share their entity (by)');
+  if (kind === 'time_since' && first.agg !== 'first_seen' && first.agg !== 'last_seen') {
+    throw bad(`${at}.of`, `time_since needs a first_seen or last_seen feature, not ${first.agg}`);
+  }
+  if (kind === 'zscore' && typeof d.value !== 'string')
+    throw bad(`${at}.value`, 'zscore needs the event field whose value is scored');
+  return {
+    name: d.name as string,
+    on: [],
+    by: first.by,
+    entities: first.entities,
+    agg: first.agg,
+    window: first.window,
+    windowMs: first.windowMs,
+    ...(typeof d.value === 'string' ? { value: d.value } : {}),
+    derived: { kind, of: of as string[] },
+  };
 }
 
 function checkWhere(where: unknown, at: string, bad: (field: string, reason: string) => Error): void {

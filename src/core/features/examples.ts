@@ -1,7 +1,7 @@
 // A few ready-made features, used when no --features file is given; the apps define their own sets.
-import type { FeatureDefinition } from './definition.js';
+import type { DerivedDefinition, FeatureDefinition } from './definition.js';
 
-export const EXAMPLE_FEATURES: { features: FeatureDefinition[] } = {
+export const EXAMPLE_FEATURES: { features: (FeatureDefinition | DerivedDefinition)[] } = {
   features: [
     { name: 'user_views_1h', on: ['view'], by: 'user', agg: 'count', window: '1h' },
     { name: 'user_items_24h', on: ['view'], by: 'user', agg: 'distinct', value: 'productId', window: '24h' },

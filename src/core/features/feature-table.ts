@@ -5,11 +5,12 @@ import type { CompiledFeature, WhereClause } from './definition.js';
 import { ENTITY_FIELDS } from './definition.js';
 import { DAY, tileSizeFor } from './duration.js';
 
-/** The tiles of one key: tile indexes in ascending order and their aggregate states, side by side. */
-export interface KeyTiles {
-  index: number[];
-  state: unknown[];
-}
+/**
+ * The tiles of one key as one flat array of pairs, in ascending tile order: [tile, state, tile, state, …].
+ * One array per key and feature, rather than an object holding two arrays: at a million keys the objects are
+ * what the heap and the checkpoint spend their time on.
+ */
+export type KeyTiles = unknown[];
 
 /**
  * Keyed state shared by the features of one entity: key → tiles per feature (by slot). Sharing it means one
@@ -26,8 +27,8 @@ export type SharedKeys = Map<string, (KeyTiles | undefined)[]>;
  * boundary (every UTC midnight does), and up to one tile more on each side otherwise. Lifetime windows use
  * day tiles.
  *
- * Hot path: per key, tiles are two parallel arrays kept in order; events mostly land in the newest tile, which
- * is checked first.
+ * Hot path: per key, tiles are one flat array of (tile, state) pairs kept in order; events mostly land in the
+ * newest tile, which is checked first.
  * @example const t = new FeatureTable(feature); t.apply(event); t.valueAt('u1', Date.now())
  */
 export class FeatureTable {
@@ -94,21 +95,19 @@ export class FeatureTable {
     }
     let tiles = slots[this.slot];
     if (tiles === undefined) {
-      tiles = { index: [], state: [] };
+      tiles = [];
       slots[this.slot] = tiles;
     }
     const tile = Math.floor(event.ts / this.tileMs);
-    const { index, state } = tiles;
-    let j = index.length;
-    while (j > 0 && (index[j - 1] as number) > tile) j--;
-    if (j > 0 && index[j - 1] === tile) {
-      state[j - 1] = this.aggregator.add(state[j - 1], value, event.ts);
-    } else if (j === index.length) {
-      index.push(tile);
-      state.push(this.aggregator.add(this.aggregator.empty(), value, event.ts));
+    // Pairs from the end: events mostly land in the newest tile.
+    let j = tiles.length;
+    while (j > 0 && (tiles[j - 2] as number) > tile) j -= 2;
+    if (j > 0 && tiles[j - 2] === tile) {
+      tiles[j - 1] = this.aggregator.add(tiles[j - 1], value, event.ts);
+    } else if (j === tiles.length) {
+      tiles.push(tile, this.aggregator.add(this.aggregator.empty(), value, event.ts));
     } else {
-      index.splice(j, 0, tile);
-      state.splice(j, 0, this.aggregator.add(this.aggregator.empty(), value, event.ts));
+      tiles.splice(j, 0, tile, this.aggregator.add(this.aggregator.empty(), value, event.ts));
     }
     return true;
   }
@@ -123,10 +122,10 @@ export class FeatureTable {
         ? Math.floor((asOf - this.feature.windowMs) / this.tileMs)
         : -Infinity;
       // Merged in tile order, so every path that holds the same tiles gives bit-identical numbers.
-      for (let i = 0; i < tiles.index.length; i++) {
-        const t = tiles.index[i] as number;
+      for (let i = 0; i < tiles.length; i += 2) {
+        const t = tiles[i] as number;
         if (t > last) break;
-        if (t >= first) acc = this.aggregator.merge(acc, tiles.state[i]);
+        if (t >= first) acc = this.aggregator.merge(acc, tiles[i + 1]);
       }
     }
     return this.aggregator.result(acc, asOf);
@@ -152,14 +151,11 @@ export class FeatureTable {
       const tiles = slots[this.slot];
       if (tiles === undefined) continue;
       let k = 0;
-      while (k < tiles.index.length && (tiles.index[k] as number) < first) k++;
-      if (k === tiles.index.length) {
+      while (k < tiles.length && (tiles[k] as number) < first) k += 2;
+      if (k === tiles.length) {
         slots[this.slot] = undefined;
         if (slots.every((t) => t === undefined)) this.keys.delete(key);
-      } else if (k > 0) {
-        tiles.index.splice(0, k);
-        tiles.state.splice(0, k);
-      }
+      } else if (k > 0) tiles.splice(0, k);
     }
   }
 }

@@ -1,8 +1,15 @@
 // Features: definitions, mergeable aggregates, and their tiled keyed state.
 export { AGGREGATES, EXACT_DISTINCT_LIMIT, aggregatorFor } from './aggregators.js';
 export type { AggregateName, Aggregator, FeatureValue } from './aggregators.js';
-export { ENTITY_FIELDS, compileFeatures } from './definition.js';
-export type { CompiledFeature, Entity, FeatureDefinition, WhereClause } from './definition.js';
+export { ENTITY_FIELDS, DERIVED_KINDS, compileFeatures } from './definition.js';
+export type {
+  CompiledFeature,
+  DerivedDefinition,
+  DerivedKind,
+  Entity,
+  FeatureDefinition,
+  WhereClause,
+} from './definition.js';
 export { DAY, HOUR, MINUTE, SECOND, parseWindow, tileSizeFor } from './duration.js';
 export { FeatureTable } from './feature-table.js';
 export type { KeyTiles, SharedKeys } from './feature-table.js';
