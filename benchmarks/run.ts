@@ -1,7 +1,8 @@
 // `npm run bench`: ingestion figures in one run, each beside a bare baseline measured in the same process.
 //   baseline  JSON.parse + validation of the same lines, no storage
 //   import    JSONL file → SQLite event log (in process, one core)
-//   http      POST /v1/events, NDJSON batches of 500, 50 connections; server and client each in a process
+//   http      POST /v1/events, NDJSON batches of 500, 50 connections; server (--no-features) and client each in a process
+//   http-features  the same with the live stream engine in the server
 //   single    one event per POST at a fixed 2,000 req/s: p50/p99 latency
 //   simulate  the store simulator's event rate
 //   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
@@ -134,6 +135,29 @@ try {
       await server.stop();
     }
 
+  // The same batch load on a server that also runs the live engine with the example features.
+  if (wanted('http-features')) {
+    const withEngine = await startServer(join(work, 'http-features'), true);
+    try {
+      const http = await childJson<{ eventsPerSecond: number; failures: number; p99: number }>([
+        fileURLToPath(new URL('./batch-client.ts', import.meta.url)),
+        new URL(withEngine.url).port,
+        file,
+        '500',
+        '50',
+        String(quick ? 5 : 10),
+      ]);
+      results.push({
+        name: 'http + live engine (example features)',
+        value: http.eventsPerSecond,
+        unit: 'events/s',
+        note: `${(http.eventsPerSecond / baseline.median).toFixed(2)}× baseline; ${http.failures} failed; batch p99 ${http.p99} ms`,
+      });
+    } finally {
+      await withEngine.stop();
+    }
+  }
+
   if (wanted('simulate'))
     results.push({
       name: 'simulate',
@@ -184,8 +208,19 @@ async function childJson<T>(args: string[]): Promise<T> {
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
 }
 
-function startServer(dataDir: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  return startChild([BIN, 'serve', '--data', dataDir, '--port', '0', '--log-level', 'error']);
+/** Ingestion alone (--no-features), as the ingestion targets are stated; `features` adds the live engine. */
+function startServer(dataDir: string, features = false): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startChild([
+    BIN,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--log-level',
+    'error',
+    ...(features ? [] : ['--no-features']),
+  ]);
 }
 
 async function startChild(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {

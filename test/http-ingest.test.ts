@@ -176,3 +176,11 @@ describe('startServer', () => {
     }
   });
 });
+
+describe('a server started without features', () => {
+  it('runs no engine and has no feature routes', async () => {
+    expect(server.features).toBeUndefined();
+    expect((await fetch(`${server.url}/v1/features/user/u1`)).status).toBe(404);
+    expect(await json(fetch(`${server.url}/health`))).not.toHaveProperty('features');
+  });
+});

@@ -11,7 +11,8 @@ interface ServeFlags {
   host: string;
   bodyLimit: string;
   logLevel: string;
-  features?: string;
+  /** A file, or false with --no-features. */
+  features?: string | false;
   outOfOrderness: string;
   allowedLateness: string;
 }
@@ -28,6 +29,7 @@ export function registerServe(program: Command): void {
     .option('--body-limit <bytes>', 'largest request body', String(10 * 1024 * 1024))
     .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn')
     .option('--features <file>', 'features the stream engine keeps live (default: the shipped examples)')
+    .option('--no-features', 'ingestion only: run no stream engine in this process')
     .option(
       '--out-of-orderness <duration>',
       'how far the watermark trails the newest event',
@@ -46,7 +48,7 @@ export function registerServe(program: Command): void {
         host: flags.host,
         bodyLimit: intOption('body-limit', flags.bodyLimit, 1024, 1024 * 1024 * 1024),
         logLevel: flags.logLevel as 'warn',
-        features: loadFeatures(flags.features),
+        features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
       });
       console.log(`shopstream serving ${dataDir} at ${server.url}`);

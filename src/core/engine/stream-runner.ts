@@ -22,7 +22,8 @@ export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
   consumer: 'features',
   batchSize: 5000,
   checkpointEveryEvents: 100_000,
-  checkpointEveryMs: 5_000,
+  // A checkpoint serializes the whole state (about 1 s per million keys here), so not too often.
+  checkpointEveryMs: 30_000,
 };
 
 /**

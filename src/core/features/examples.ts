@@ -53,5 +53,15 @@ export const EXAMPLE_FEATURES: { features: (FeatureDefinition | DerivedDefinitio
       window: '30d',
       halfLife: '7d',
     },
+    { name: 'card_payments_7d', on: ['payment'], by: 'card', agg: 'count', window: '7d' },
+    { name: 'card_amount_std_7d', on: ['payment'], by: 'card', agg: 'stddev', value: 'amount', window: '7d' },
+    { name: 'user_since_last_seen', derive: 'time_since', of: ['user_last_seen'] },
+    { name: 'card_velocity_1h_7d', derive: 'ratio', of: ['card_payments_1h', 'card_payments_7d'] },
+    {
+      name: 'card_amount_z',
+      derive: 'zscore',
+      of: ['card_amount_mean_7d', 'card_amount_std_7d'],
+      value: 'amount',
+    },
   ],
 };
