@@ -1,5 +1,6 @@
 // Loads a features file (--features FILE), or the shipped examples when none is given.
-import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readJsonFile } from './json-file.js';
 import {
   ERROR_CODES,
   EXAMPLE_FEATURES,
@@ -12,27 +13,7 @@ import {
 
 export function loadFeatures(file: string | undefined): CompiledFeature[] {
   if (file === undefined) return compileFeatures(EXAMPLE_FEATURES, 'example features');
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ShopstreamError(
-      ERROR_CODES.FILE_NOT_FOUND,
-      `--features: cannot read ${file}: ${(error as Error).message}`,
-      { field: 'features', cause: error },
-    );
-  }
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new ShopstreamError(
-      ERROR_CODES.INVALID_FEATURE,
-      `--features: ${file} is not valid JSON: ${(error as Error).message}`,
-      { field: 'features', cause: error },
-    );
-  }
-  return compileFeatures(document, file);
+  return compileFeatures(readJsonFile('features', file, ERROR_CODES.INVALID_FEATURE), file);
 }
 
 /** --out-of-orderness and --allowed-lateness as windows ('1m', '10m'). */
@@ -55,3 +36,19 @@ export function engineOptions(flags: { outOfOrderness: string; allowedLateness: 
 }
 
 export const ENGINE_FLAG_DEFAULTS = { outOfOrderness: '1m', allowedLateness: '10m' } as const;
+
+/** Adds --features, --out-of-orderness and --allowed-lateness: every command that runs the engine takes them. */
+export function addEngineOptions(command: Command): Command {
+  return command
+    .option('--features <file>', 'feature definitions (default: the shipped examples)')
+    .option(
+      '--out-of-orderness <duration>',
+      'how far the watermark trails the newest event',
+      ENGINE_FLAG_DEFAULTS.outOfOrderness,
+    )
+    .option(
+      '--allowed-lateness <duration>',
+      'events older than the watermark minus this are late (dead-lettered when live)',
+      ENGINE_FLAG_DEFAULTS.allowedLateness,
+    );
+}

@@ -123,6 +123,11 @@ export function buildCatalog(count: number, rng: Random): Catalog {
 export function drawProduct(catalog: Catalog, category: number, rng: Random): SimProduct {
   const sums = catalog.cumulative[category] as Float64Array;
   const indexes = catalog.byCategory[category] as number[];
+  return catalog.products[indexes[drawCumulative(sums, rng)] as number] as SimProduct;
+}
+
+/** An index drawn with probability proportional to its weight, given the running sums of the weights. */
+export function drawCumulative(sums: Float64Array, rng: Random): number {
   const r = rng.next() * (sums[sums.length - 1] ?? 0);
   let lo = 0;
   let hi = sums.length - 1;
@@ -131,7 +136,7 @@ export function drawProduct(catalog: Catalog, category: number, rng: Random): Si
     if ((sums[mid] as number) < r) lo = mid + 1;
     else hi = mid;
   }
-  return catalog.products[indexes[lo] as number] as SimProduct;
+  return lo;
 }
 
 function brandName(rng: Random): string {

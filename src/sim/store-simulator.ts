@@ -1,6 +1,13 @@
 // The store simulator: a seeded, realistic event stream with the ground truth a model should recover.
 import { Random } from '../core/index.js';
-import { CATEGORIES, buildCatalog, drawProduct, type Catalog, type SimProduct } from './catalog.js';
+import {
+  CATEGORIES,
+  buildCatalog,
+  drawCumulative,
+  drawProduct,
+  type Catalog,
+  type SimProduct,
+} from './catalog.js';
 import { DeliveryQueue } from './delivery.js';
 import { dirtyLine } from './dirty.js';
 import { planIncident, type FraudCheckout, type FraudType } from './fraud.js';
@@ -393,16 +400,7 @@ class StoreSimulation {
   }
 
   private drawShopper(): Shopper {
-    const sums = this.activityCumulative;
-    const r = this.rng.next() * (sums[sums.length - 1] as number);
-    let lo = 0;
-    let hi = sums.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if ((sums[mid] as number) < r) lo = mid + 1;
-      else hi = mid;
-    }
-    return this.shoppers[lo] as Shopper;
+    return this.shoppers[drawCumulative(this.activityCumulative, this.rng)] as Shopper;
   }
 
   private truth(): SimulationTruth {

@@ -11,7 +11,7 @@ import {
 } from '../../core/index.js';
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
 import { resolveDataDir } from '../data-dir.js';
-import { ENGINE_FLAG_DEFAULTS, engineOptions, loadFeatures } from '../features-file.js';
+import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 import { timeOption } from '../options.js';
 import { startProgress } from '../progress.js';
 
@@ -24,20 +24,9 @@ interface EngineFlags {
 }
 
 function engineFlags(command: Command): Command {
-  return command
-    .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
-    .option('--features <file>', 'feature definitions (default: the shipped examples)')
-    .option(
-      '--out-of-orderness <duration>',
-      'how far the watermark trails the newest event',
-      ENGINE_FLAG_DEFAULTS.outOfOrderness,
-    )
-    .option(
-      '--allowed-lateness <duration>',
-      'events older than the watermark minus this are late',
-      ENGINE_FLAG_DEFAULTS.allowedLateness,
-    )
-    .option('--json', 'print a JSON summary as the last line');
+  return addEngineOptions(
+    command.option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)'),
+  ).option('--json', 'print a JSON summary as the last line');
 }
 
 /** Runs a fresh engine over the log (optionally a slice of it) with a progress bar. */

@@ -1,5 +1,4 @@
 // `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
-import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ERROR_CODES,
@@ -22,6 +21,7 @@ import {
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { startProgress } from '../progress.js';
+import { readJsonFile } from '../json-file.js';
 import { RemoteSink } from '../remote-sink.js';
 
 interface ImportFlags {
@@ -139,25 +139,5 @@ function parseFormat(value: string | undefined): FileFormat | undefined {
 }
 
 function loadMapping(file: string): Mapping {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new ShopstreamError(
-      ERROR_CODES.FILE_NOT_FOUND,
-      `--map: cannot read ${file}: ${(error as Error).message}`,
-      { field: 'map', cause: error },
-    );
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new ShopstreamError(
-      ERROR_CODES.INVALID_MAPPING,
-      `--map: ${file} is not valid JSON: ${(error as Error).message}`,
-      { field: 'map', cause: error },
-    );
-  }
-  return parseMapping(value, file);
+  return parseMapping(readJsonFile('map', file, ERROR_CODES.INVALID_MAPPING), file);
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { intOption } from '../options.js';
-import { ENGINE_FLAG_DEFAULTS, engineOptions, loadFeatures } from '../features-file.js';
+import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 
 interface ServeFlags {
   data?: string;
@@ -20,26 +20,17 @@ interface ServeFlags {
 export const DEFAULT_PORT = 8080;
 
 export function registerServe(program: Command): void {
-  program
-    .command('serve')
-    .description('serve the HTTP API (ingestion, live features, dead letters) on the data directory')
-    .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
-    .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--body-limit <bytes>', 'largest request body', String(10 * 1024 * 1024))
-    .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn')
-    .option('--features <file>', 'features the stream engine keeps live (default: the shipped examples)')
+  addEngineOptions(
+    program
+      .command('serve')
+      .description('serve the HTTP API (ingestion, live features, dead letters) on the data directory')
+      .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
+      .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
+      .option('--host <host>', 'address to listen on', '127.0.0.1')
+      .option('--body-limit <bytes>', 'largest request body', String(10 * 1024 * 1024))
+      .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn'),
+  )
     .option('--no-features', 'ingestion only: run no stream engine in this process')
-    .option(
-      '--out-of-orderness <duration>',
-      'how far the watermark trails the newest event',
-      ENGINE_FLAG_DEFAULTS.outOfOrderness,
-    )
-    .option(
-      '--allowed-lateness <duration>',
-      'events older than the watermark minus this are dead-lettered as late',
-      ENGINE_FLAG_DEFAULTS.allowedLateness,
-    )
     .action(async (flags: ServeFlags) => {
       const dataDir = resolveDataDir(flags.data);
       const server = await startServer({
