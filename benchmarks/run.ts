@@ -95,16 +95,7 @@ try {
     try {
       if (wanted('http')) {
         // The client runs in its own process (the other core), so this process's heap does not slow it.
-        const http = await childJson<{ eventsPerSecond: number; failures: number; p50: number; p99: number }>(
-          [
-            fileURLToPath(new URL('./batch-client.ts', import.meta.url)),
-            new URL(server.url).port,
-            file,
-            '500',
-            '50',
-            String(quick ? 5 : 10),
-          ],
-        );
+        const http = await batchLoad(server.url, file, quick ? 5 : 10);
         results.push({
           name: 'http: NDJSON batches of 500, 50 conns',
           value: http.eventsPerSecond,
@@ -139,14 +130,7 @@ try {
   if (wanted('http-features')) {
     const withEngine = await startServer(join(work, 'http-features'), true);
     try {
-      const http = await childJson<{ eventsPerSecond: number; failures: number; p99: number }>([
-        fileURLToPath(new URL('./batch-client.ts', import.meta.url)),
-        new URL(withEngine.url).port,
-        file,
-        '500',
-        '50',
-        String(quick ? 5 : 10),
-      ]);
+      const http = await batchLoad(withEngine.url, file, quick ? 5 : 10);
       results.push({
         name: 'http + live engine (example features)',
         value: http.eventsPerSecond,
@@ -185,6 +169,18 @@ interface PacedResult {
   p90: number;
   p99: number;
   max: number;
+}
+
+/** NDJSON batches of 500 over 50 connections for `seconds`, from a process of its own. */
+function batchLoad(url: string, file: string, seconds: number) {
+  return childJson<{ eventsPerSecond: number; failures: number; p50: number; p99: number }>([
+    fileURLToPath(new URL('./batch-client.ts', import.meta.url)),
+    new URL(url).port,
+    file,
+    '500',
+    '50',
+    String(seconds),
+  ]);
 }
 
 function pacedLoad(url: string, ratePerSecond: number, seconds: number): Promise<PacedResult> {
