@@ -12,7 +12,7 @@ import { DeliveryQueue } from './delivery.js';
 import { dirtyLine } from './dirty.js';
 import { planIncident, type FraudCheckout, type FraudType } from './fraud.js';
 import { buildPopulation, type Shopper } from './population.js';
-import { SearchModel, type Query } from './search-model.js';
+import { SearchModel } from './search-model.js';
 
 export interface SimulationConfig {
   readonly users: number;
@@ -424,4 +424,3 @@ class StoreSimulation {
   }
 }
 
-export type { Query };
