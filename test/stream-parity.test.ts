@@ -83,7 +83,10 @@ it('streams disordered events with a crash in the middle and matches the batch r
 
   const batch = new FeatureEngine(features, engineOptions);
   const summary = await replayLog(store.log, batch);
+  // Late events re-read after the crash are dead-lettered once, not twice.
+  const lateLetters = (await store.deadLetters.list(100_000)).filter((d) => d.source === 'engine:parity');
   await store.close();
+  expect(lateLetters).toHaveLength(batch.stats.late);
 
   expect(summary.events).toBe(events.length);
   expect(stream.stats).toEqual(batch.stats);

@@ -113,6 +113,24 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
       expect(await subject.deadLetters.list(1)).toHaveLength(1);
     });
 
+    it('stores a dead letter with a dedup key once', async () => {
+      const letter = {
+        source: 'engine',
+        code: ERROR_CODES.LATE_EVENT,
+        field: 'ts',
+        message: 'late',
+        raw: '{}',
+        dedupKey: 'late:e1',
+      };
+      await subject.deadLetters.add([letter, letter], 1);
+      await subject.deadLetters.add(
+        [letter, { ...letter, dedupKey: undefined }, { ...letter, dedupKey: undefined }],
+        2,
+      );
+      expect(await subject.deadLetters.count()).toBe(3);
+      expect((await subject.deadLetters.list(10)).filter((d) => d.dedupKey === 'late:e1')).toHaveLength(1);
+    });
+
     it('keeps events, offsets and dead letters across a reopen', async (ctx) => {
       if (!subject.reopen) ctx.skip(); // the memory adapter keeps nothing by design
       await subject.log.append([{ event: view('a') }, { event: view('b') }]);

@@ -3,9 +3,16 @@ import type { DeadLetter, DeadLetterStore, StoredDeadLetter } from '../../core/i
 
 export class MemoryDeadLetterStore implements DeadLetterStore {
   private readonly items: StoredDeadLetter[] = [];
+  private readonly keys = new Set<string>();
 
   async add(items: readonly DeadLetter[], receivedAt: number): Promise<void> {
-    for (const item of items) this.items.push({ ...item, seq: this.items.length + 1, receivedAt });
+    for (const item of items) {
+      if (item.dedupKey !== undefined) {
+        if (this.keys.has(item.dedupKey)) continue;
+        this.keys.add(item.dedupKey);
+      }
+      this.items.push({ ...item, seq: this.items.length + 1, receivedAt });
+    }
   }
 
   async list(limit: number): Promise<StoredDeadLetter[]> {

@@ -33,7 +33,8 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   field TEXT NOT NULL,
   message TEXT NOT NULL,
   raw TEXT NOT NULL,
-  truncated INTEGER NOT NULL DEFAULT 0
+  truncated INTEGER NOT NULL DEFAULT 0,
+  dedup_key TEXT UNIQUE
 );
 `;
 
@@ -48,5 +49,15 @@ export function openDatabase(file: string): SqliteDatabase {
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 10000');
   db.exec(SCHEMA);
+  migrate(db);
   return db;
+}
+
+/** Brings a data directory written by an earlier version up to the current schema. */
+function migrate(db: SqliteDatabase): void {
+  const columns = db.prepare("SELECT name FROM pragma_table_info('dead_letters')").pluck().all() as string[];
+  if (!columns.includes('dedup_key')) {
+    db.exec('ALTER TABLE dead_letters ADD COLUMN dedup_key TEXT');
+    db.exec('CREATE UNIQUE INDEX IF NOT EXISTS dead_letters_dedup_key ON dead_letters (dedup_key)');
+  }
 }

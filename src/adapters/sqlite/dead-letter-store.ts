@@ -13,6 +13,7 @@ interface Row {
   message: string;
   raw: string;
   truncated: number;
+  dedup_key: string | null;
 }
 
 export class SqliteDeadLetterStore implements DeadLetterStore {
@@ -23,7 +24,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
 
   constructor(db: SqliteDatabase) {
     this.insert = db.prepare(
-      'INSERT INTO dead_letters (received_at, source, position, code, field, message, raw, truncated) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO dead_letters (received_at, source, position, code, field, message, raw, truncated, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     this.selectNewest = db.prepare('SELECT * FROM dead_letters ORDER BY seq DESC LIMIT ?');
     this.countAll = db.prepare('SELECT count(*) FROM dead_letters').pluck();
@@ -38,6 +39,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
           d.message,
           d.raw,
           d.truncated ? 1 : 0,
+          d.dedupKey ?? null,
         );
       }
     });
@@ -58,6 +60,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
       message: row.message,
       raw: row.raw,
       truncated: row.truncated === 1,
+      ...(row.dedup_key === null ? {} : { dedupKey: row.dedup_key }),
     }));
   }
 

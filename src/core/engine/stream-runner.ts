@@ -122,6 +122,7 @@ export class StreamRunner {
         field: 'ts',
         message: `ts: ${new Date(event.ts).toISOString()} is late: older than the watermark minus allowed lateness (${new Date(limit).toISOString()})`,
         ...clipRaw(JSON.stringify(event)),
+        dedupKey: `late:${this.options.consumer}:${event.id}`,
       })),
       this.clock.now(),
     );

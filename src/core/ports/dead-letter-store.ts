@@ -12,6 +12,11 @@ export interface DeadLetter {
   /** The raw input as text, cut at RAW_LIMIT characters (then `truncated` is true). */
   readonly raw: string;
   readonly truncated?: boolean;
+  /**
+   * When set, a second letter with the same key is not stored: re-reading the log after a restart must not
+   * dead-letter the same late event twice.
+   */
+  readonly dedupKey?: string;
 }
 
 export interface StoredDeadLetter extends DeadLetter {
