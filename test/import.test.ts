@@ -69,6 +69,19 @@ describe('presets on fixtures of their formats', () => {
       (e) => expect(e[2]).toMatchObject({ type: 'rating', userId: '2', productId: '318', rating: 3 }),
     ],
     [
+      'movielens',
+      'movielens-ratings.dat',
+      { accepted: 2, rejected: 0 },
+      (e) =>
+        expect(e[0]).toMatchObject({
+          type: 'rating',
+          userId: '1',
+          productId: '1193',
+          rating: 5,
+          ts: 978_300_760_000,
+        }),
+    ],
+    [
       'taobao',
       'taobao-UserBehavior.csv',
       { accepted: 5, rejected: 1 },
