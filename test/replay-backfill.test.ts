@@ -63,6 +63,24 @@ it('replays, backfills into the serving checkpoint, and answers past --at querie
   expect(past.values.user_last_seen === null || (past.values.user_last_seen as number) < at).toBe(true);
 });
 
+it('names an unknown entity or feature in features get', () => {
+  const entity = runCli(['features', 'get', 'shop', 'x', '--data', data]);
+  expect(entity.code).toBe(2);
+  expect(entity.stderr).toContain('entity: no feature is keyed by "shop"');
+  const names = runCli([
+    'features',
+    'get',
+    'user',
+    'u1',
+    '--data',
+    data,
+    '--names',
+    'user_views_1h,card_amount_7d',
+  ]);
+  expect(names.code).toBe(2);
+  expect(names.stderr).toContain('names: card_amount_7d is not a feature of user');
+});
+
 it('refuses a features file that does not make sense, naming the field', () => {
   const bad = join(tmp.dir, 'bad-features.json');
   writeFileSync(

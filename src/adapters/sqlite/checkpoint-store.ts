@@ -2,7 +2,7 @@
 import { deserialize, serialize } from 'node:v8';
 import type { Statement } from 'better-sqlite3';
 import type { Checkpoint, CheckpointStore } from '../../core/index.js';
-import type { SqliteDatabase } from './database.js';
+import { UPSERT_CONSUMER_OFFSET, type SqliteDatabase } from './database.js';
 
 /**
  * State is serialized with V8's structured serializer (Maps and typed arrays as they are; it measured faster
@@ -21,10 +21,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
         'ON CONFLICT(consumer) DO UPDATE SET next_offset = excluded.next_offset, state = excluded.state, saved_at = excluded.saved_at',
     );
     this.select = db.prepare('SELECT next_offset, state, saved_at FROM checkpoints WHERE consumer = ?');
-    this.upsertOffset = db.prepare(
-      'INSERT INTO consumer_offsets (consumer, next_offset) VALUES (?, ?) ' +
-        'ON CONFLICT(consumer) DO UPDATE SET next_offset = excluded.next_offset',
-    );
+    this.upsertOffset = db.prepare(UPSERT_CONSUMER_OFFSET);
     this.write = db.transaction((consumer: string, checkpoint: Checkpoint, state: Buffer) => {
       this.upsert.run(consumer, checkpoint.nextOffset, state, checkpoint.savedAt);
       this.upsertOffset.run(consumer, checkpoint.nextOffset);

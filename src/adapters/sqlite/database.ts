@@ -5,6 +5,11 @@ import { dirname } from 'node:path';
 
 export type SqliteDatabase = Database.Database;
 
+/** Stores a consumer's next offset: the log's commitOffset and every checkpoint write it. */
+export const UPSERT_CONSUMER_OFFSET =
+  'INSERT INTO consumer_offsets (consumer, next_offset) VALUES (?, ?) ' +
+  'ON CONFLICT(consumer) DO UPDATE SET next_offset = excluded.next_offset';
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY,

@@ -1,7 +1,7 @@
 // EventLog on SQLite: `INSERT OR IGNORE` on a unique id makes appends idempotent; the rowid is the offset.
 import type { Statement } from 'better-sqlite3';
 import type { AppendItem, AppendResult, EventLog, LogRecord, ShopEvent } from '../../core/index.js';
-import type { SqliteDatabase } from './database.js';
+import { UPSERT_CONSUMER_OFFSET, type SqliteDatabase } from './database.js';
 
 /**
  * The embedded default event log. Offsets are `seq - 1`: SQLite gives a rowid table max(rowid)+1, and an
@@ -22,10 +22,7 @@ export class SqliteEventLog implements EventLog {
     );
     this.selectFrom = db.prepare('SELECT seq, body FROM events WHERE seq > ? ORDER BY seq LIMIT ?');
     this.countAll = db.prepare('SELECT coalesce(max(seq), 0) AS n FROM events').pluck();
-    this.upsertOffset = db.prepare(
-      'INSERT INTO consumer_offsets (consumer, next_offset) VALUES (?, ?) ' +
-        'ON CONFLICT(consumer) DO UPDATE SET next_offset = excluded.next_offset',
-    );
+    this.upsertOffset = db.prepare(UPSERT_CONSUMER_OFFSET);
     this.selectOffset = db.prepare('SELECT next_offset FROM consumer_offsets WHERE consumer = ?').pluck();
     // One transaction per batch: a crash leaves all of a batch or none of it.
     this.appendBatch = db.transaction((items: readonly AppendItem[]) => {

@@ -2,9 +2,7 @@
 import type { Command } from 'commander';
 import {
   DEFAULT_RUNNER_OPTIONS,
-  ERROR_CODES,
   FeatureEngine,
-  ShopstreamError,
   SYSTEM_CLOCK,
   replayLog,
   type ReplaySummary,
@@ -124,22 +122,8 @@ export function registerFeatureCommands(program: Command): void {
     const at = flags.at === undefined ? undefined : timeOption('at', flags.at);
     const { engine, store } = await runReplay(flags, at === undefined ? {} : { to: at }, 'features');
     await store.close();
-    const ofEntity = engine.features.filter((f) => f.by === entity);
-    const names = flags.names?.split(',').filter(Boolean) ?? ofEntity.map((f) => f.name);
-    const unknown = names.filter((n) => !ofEntity.some((f) => f.name === n));
-    if (ofEntity.length === 0 || unknown.length > 0) {
-      throw new ShopstreamError(
-        ERROR_CODES.INVALID_OPTION,
-        ofEntity.length === 0
-          ? `entity: no feature is keyed by "${entity}"`
-          : `--names: ${unknown.join(', ')} not features of ${entity}`,
-        { field: ofEntity.length === 0 ? 'entity' : 'names' },
-      );
-    }
     const asOf = at ?? (Number.isFinite(engine.clock) ? engine.clock : null);
-    const values = Object.fromEntries(
-      names.map((n) => [n, engine.value(n, id, at ?? engine.clock + 1) ?? null]),
-    );
+    const values = engine.lookup(entity, id, flags.names?.split(',').filter(Boolean), at ?? engine.clock + 1);
     if (flags.json) console.log(JSON.stringify({ asOf, values }));
     else {
       console.log(`${entity} ${id} as of ${asOf === null ? 'the start' : new Date(asOf).toISOString()}`);

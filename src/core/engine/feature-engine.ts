@@ -1,5 +1,6 @@
 // The feature engine: one set of feature tables fed in event time, with a watermark and allowed lateness.
 // The same object serves streaming (the log as it grows) and batch (a bounded slice of it).
+import { ERROR_CODES, ShopstreamError } from '../errors.js';
 import type { ShopEvent } from '../events/schemas.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import type { CompiledFeature } from '../features/definition.js';
@@ -174,6 +175,40 @@ export class FeatureEngine {
           : null;
       }
     }
+  }
+
+  /**
+   * Values of one entity's features (all of them, or `names`) as of `asOf`, for lookups by entity and id: an
+   * unknown entity or name is an error naming the field.
+   * @example engine.lookup('user', 'u1', ['user_views_1h'])
+   */
+  lookup(
+    entity: string,
+    id: string,
+    names?: readonly string[],
+    asOf = this.maxEventTs + 1,
+  ): Record<string, FeatureValue> {
+    const ofEntity = this.features.filter((f) => f.by === entity);
+    if (ofEntity.length === 0) {
+      const entities = [...new Set(this.features.map((f) => f.by))].join(', ');
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `entity: no feature is keyed by "${entity}" (features are keyed by ${entities})`,
+        {
+          field: 'entity',
+        },
+      );
+    }
+    const wanted = names ?? ofEntity.map((f) => f.name);
+    const unknown = wanted.filter((n) => !ofEntity.some((f) => f.name === n));
+    if (unknown.length > 0) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `names: ${unknown.join(', ')} ${unknown.length === 1 ? 'is not a feature' : 'are not features'} of ${entity}`,
+        { field: 'names' },
+      );
+    }
+    return Object.fromEntries(wanted.map((n) => [n, this.value(n, id, asOf) ?? null]));
   }
 
   /** The entity key of `event` for a feature (derived ones use their first base), or undefined. */
