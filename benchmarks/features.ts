@@ -10,7 +10,7 @@ const T0 = Date.UTC(2026, 0, 5);
 const FAR = { outOfOrdernessMs: 60_000, allowedLatenessMs: 3_600_000 };
 
 /** Views of 5,000 products (Zipf-like), `count` events over three hours, up to 30 s out of order. */
-function views(count: number): ShopEvent[] {
+export function views(count: number): ShopEvent[] {
   const rng = new Random(1);
   const span = 3 * 3_600_000;
   return Array.from({ length: count }, (_, i) => ({
@@ -23,7 +23,7 @@ function views(count: number): ShopEvent[] {
 }
 
 /** Payments of 100k cards, 50k users, 30k devices, 20k IPs over seven days. */
-function payments(count: number): ShopEvent[] {
+export function payments(count: number): ShopEvent[] {
   const rng = new Random(2);
   const span = 7 * 86_400_000;
   return Array.from({ length: count }, (_, i) => ({
@@ -84,7 +84,7 @@ function baseline(events: readonly ShopEvent[], keysOf: (e: ShopEvent) => string
   return rate(events.length, performance.now() - t);
 }
 
-function hotItems(events: readonly ShopEvent[]): { rate: number; top: string } {
+export function hotItems(events: readonly ShopEvent[]): { rate: number; top: string } {
   const engine = new FeatureEngine(HOT_ITEMS, FAR);
   const table = engine.table('product_views_1h')!;
   let nextMinute = Math.ceil(events[0]!.ts / 60_000) * 60_000;
@@ -117,9 +117,11 @@ function hotItems(events: readonly ShopEvent[]): { rate: number; top: string } {
   };
 }
 
+/** The JS heap plus array buffers (typed arrays keep their numbers outside the heap). */
 function heapMb(): number {
   (globalThis as { gc?: () => void }).gc?.();
-  return process.memoryUsage().heapUsed / 1e6;
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return (heapUsed + arrayBuffers) / 1e6;
 }
 
 export async function benchFeatures(quick: boolean, work: string): Promise<Measure[]> {

@@ -4,7 +4,7 @@ import { ERROR_CODES, ShopstreamError } from '../errors.js';
 import type { ShopEvent } from '../events/schemas.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import type { CompiledFeature } from '../features/definition.js';
-import { FeatureTable, type KeyTiles, type SharedKeys } from '../features/feature-table.js';
+import { FeatureTable, KeySpace, type TileColumn } from '../features/feature-table.js';
 
 export interface EngineOptions {
   /** Bounded out-of-orderness: the watermark trails the newest event time by this much. */
@@ -19,13 +19,16 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
 };
 
 export interface EngineSnapshot {
-  readonly version: 2;
+  readonly version: typeof SNAPSHOT_VERSION;
   readonly maxEventTs: number;
   readonly processed: number;
   readonly late: number;
-  /** Per entity (`by`): the features in slot order, the keys, and each feature's tiles as columns. */
+  /** Per entity (`by`): the features in order, the keys, and each feature's tiles as columns. */
   readonly groups: Record<string, GroupSnapshot>;
 }
+
+/** The layout of `EngineSnapshot`; checkpoints of another layout are not restored (the state is rebuilt). */
+export const SNAPSHOT_VERSION = 3;
 
 /**
  * One entity's state in columns: a handful of typed arrays instead of millions of small objects, so that a
@@ -35,28 +38,15 @@ export interface GroupSnapshot {
   readonly features: string[];
   /** The keys joined by NUL: one string serializes far faster than a million. */
   readonly keys: string;
-  readonly columns: FeatureColumn[];
+  readonly columns: TileColumn[];
 }
 
 const KEY_SEPARATOR = '\u0000';
 
-/** One feature's tiles over all keys: `pairs[k]` (tile, state) pairs for key k, tiles and states in key order. */
-export interface FeatureColumn {
-  readonly pairs: Uint32Array;
-  readonly tiles: Float64Array;
-  /** States of scalar aggregates (count, sum, min, max, first/last seen) … */
-  readonly numbers?: Float64Array;
-  /** … or of the others (small objects). */
-  readonly objects?: unknown[];
-}
-
-/** Aggregates whose state is a bare number. */
-const SCALAR_STATES = new Set(['count', 'sum', 'min', 'max', 'first_seen', 'last_seen']);
-
-/** The features keyed by one entity, sharing one key → tiles map. */
+/** The features keyed by one entity, sharing one key space. */
 interface EntityGroup {
   readonly by: string;
-  readonly keys: SharedKeys;
+  readonly keys: KeySpace;
   readonly tables: FeatureTable[];
 }
 
@@ -88,11 +78,12 @@ export class FeatureEngine {
       }
       let group = groups.get(feature.by);
       if (!group) {
-        group = { by: feature.by, keys: new Map(), tables: [] };
+        group = { by: feature.by, keys: new KeySpace(), tables: [] };
         groups.set(feature.by, group);
         this.groups.push(group);
       }
-      const table = new FeatureTable(feature, group.keys, group.tables.length);
+      const retainMs = options.outOfOrdernessMs + options.allowedLatenessMs;
+      const table = new FeatureTable(feature, group.keys, { retainMs });
       group.tables.push(table);
       this.tables.push(table);
       this.byName.set(feature.name, table);
@@ -136,12 +127,8 @@ export class FeatureEngine {
           const { group, tables } = entries[g]!;
           const key = (tables[0] as FeatureTable).keyOf(event);
           if (key === undefined) continue;
-          let slots = group.keys.get(key);
-          if (slots === undefined) {
-            slots = [];
-            group.keys.set(key, slots);
-          }
-          for (let k = 0; k < tables.length; k++) (tables[k] as FeatureTable).applyTo(slots, event);
+          const slot = group.keys.slot(key);
+          for (let k = 0; k < tables.length; k++) (tables[k] as FeatureTable).applyTo(slot, event);
         }
       }
       if (event.ts > this.maxEventTs) this.maxEventTs = event.ts;
@@ -225,14 +212,26 @@ export class FeatureEngine {
   evict(): void {
     const horizon = this.watermark - this.options.allowedLatenessMs;
     for (const t of this.tables) t.evictBefore(horizon);
+    for (const { keys, tables } of this.groups) {
+      for (let slot = 0; slot < keys.slots; slot++) {
+        if (keys.keyAt(slot) !== undefined && tables.every((t) => t.isEmpty(slot))) keys.release(slot);
+      }
+    }
   }
 
   /** A copy of the whole state as structured-cloneable columns (typed arrays), ready to be serialized. */
   snapshot(): EngineSnapshot {
     const groups: EngineSnapshot['groups'] = {};
-    for (const g of this.groups) groups[g.by] = snapshotGroup(g);
+    for (const g of this.groups) {
+      const { slots, keys } = g.keys.entries();
+      groups[g.by] = {
+        features: g.tables.map((t) => t.feature.name),
+        keys: keys.join(KEY_SEPARATOR),
+        columns: g.tables.map((t) => t.exportColumn(slots)),
+      };
+    }
     return {
-      version: 2,
+      version: SNAPSHOT_VERSION,
       maxEventTs: this.maxEventTs,
       processed: this.processedCount,
       late: this.lateCount,
@@ -240,74 +239,31 @@ export class FeatureEngine {
     };
   }
 
+  /** Whether `restore` can load this snapshot (one of an older layout cannot: rebuild the state from the log). */
+  static canRestore(snapshot: { readonly version?: unknown } | undefined): snapshot is EngineSnapshot {
+    return snapshot?.version === SNAPSHOT_VERSION;
+  }
+
   /** Loads a snapshot's state; features the snapshot lacks start empty, features it has that we lack are dropped. */
   restore(snapshot: EngineSnapshot): void {
+    if (!FeatureEngine.canRestore(snapshot)) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `checkpoint: layout ${String((snapshot as { version?: unknown }).version)} is not ${SNAPSHOT_VERSION}; rebuild the state from the log`,
+        { field: 'checkpoint' },
+      );
+    }
     this.maxEventTs = snapshot.maxEventTs;
     this.processedCount = snapshot.processed;
     this.lateCount = snapshot.late;
     for (const group of this.groups) {
-      group.keys.clear();
       const saved = snapshot.groups[group.by];
-      if (saved) restoreGroup(group, saved);
-    }
-  }
-}
-
-function snapshotGroup(g: EntityGroup): GroupSnapshot {
-  const keys = [...g.keys.keys()];
-  const columns = g.tables.map((table, slot): FeatureColumn => {
-    const pairs = new Uint32Array(keys.length);
-    let total = 0;
-    keys.forEach((key, k) => {
-      const n = (g.keys.get(key)?.[slot]?.length ?? 0) / 2;
-      pairs[k] = n;
-      total += n;
-    });
-    const tiles = new Float64Array(total);
-    const scalar = SCALAR_STATES.has(table.feature.agg);
-    const numbers = scalar ? new Float64Array(total) : undefined;
-    const objects: unknown[] | undefined = scalar ? undefined : new Array(total);
-    let at = 0;
-    for (const key of keys) {
-      const tilesOfKey = g.keys.get(key)?.[slot];
-      if (!tilesOfKey) continue;
-      for (let i = 0; i < tilesOfKey.length; i += 2, at++) {
-        tiles[at] = tilesOfKey[i] as number;
-        if (numbers) numbers[at] = tilesOfKey[i + 1] as number;
-        else (objects as unknown[])[at] = tilesOfKey[i + 1];
+      const keys = saved && saved.keys !== '' ? saved.keys.split(KEY_SEPARATOR) : [];
+      group.keys.load(keys);
+      for (const table of group.tables) {
+        const from = saved ? saved.features.indexOf(table.feature.name) : -1;
+        table.importColumn(from === -1 ? undefined : saved?.columns[from], keys.length);
       }
     }
-    return { pairs, tiles, ...(numbers ? { numbers } : { objects }) };
-  });
-  return { features: g.tables.map((t) => t.feature.name), keys: keys.join(KEY_SEPARATOR), columns };
-}
-
-function restoreGroup(group: EntityGroup, saved: GroupSnapshot): void {
-  if (saved.keys === '') return;
-  const slotOf = group.tables.map((t) => saved.features.indexOf(t.feature.name));
-  const cursors = new Float64Array(saved.columns.length);
-  const keys = saved.keys.split(KEY_SEPARATOR);
-  const columns = saved.columns;
-  for (let k = 0; k < keys.length; k++) {
-    let slots: (KeyTiles | undefined)[] | undefined;
-    for (let slot = 0; slot < slotOf.length; slot++) {
-      const from = slotOf[slot] as number;
-      if (from === -1) continue;
-      const column = columns[from] as FeatureColumn;
-      const n = column.pairs[k] as number;
-      if (n === 0) continue;
-      let at = cursors[from] as number;
-      const tiles: KeyTiles = new Array(2 * n);
-      for (let i = 0; i < n; i++, at++) {
-        tiles[2 * i] = column.tiles[at];
-        tiles[2 * i + 1] = column.numbers ? column.numbers[at] : column.objects?.[at];
-      }
-      slots ??= [];
-      slots[slot] = tiles;
-    }
-    // Advance every column past this key, also those of features we no longer have.
-    for (let c = 0; c < columns.length; c++)
-      cursors[c] = (cursors[c] as number) + ((columns[c] as FeatureColumn).pairs[k] as number);
-    if (slots) group.keys.set(keys[k] as string, slots);
   }
 }

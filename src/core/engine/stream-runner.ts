@@ -5,7 +5,7 @@ import type { Clock } from '../ports/clock.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.js';
 import { clipRaw, type DeadLetterStore } from '../ports/dead-letter-store.js';
 import type { EventLog } from '../ports/event-log.js';
-import type { EngineSnapshot, FeatureEngine } from './feature-engine.js';
+import { FeatureEngine, type EngineSnapshot } from './feature-engine.js';
 
 export interface StreamRunnerOptions {
   /** Name of this consumer: its checkpoint and offset are kept under it. */
@@ -52,14 +52,18 @@ export class StreamRunner {
     return this.offset;
   }
 
-  /** Restores the latest checkpoint, if there is one. */
-  async start(): Promise<void> {
+  /**
+   * Restores the latest checkpoint, if there is one. A checkpoint of an older state layout is not loaded: the
+   * state is rebuilt from the start of the log (late events are dead-lettered once, whatever the re-reads).
+   */
+  async start(): Promise<'checkpoint' | 'rebuild' | 'empty'> {
     const checkpoint = await this.checkpoints.load<EngineSnapshot>(this.options.consumer);
-    if (checkpoint) {
-      this.engine.restore(checkpoint.state);
-      this.offset = checkpoint.nextOffset;
-    }
     this.lastCheckpointAt = this.clock.now();
+    if (!checkpoint) return 'empty';
+    if (!FeatureEngine.canRestore(checkpoint.state)) return 'rebuild';
+    this.engine.restore(checkpoint.state);
+    this.offset = checkpoint.nextOffset;
+    return 'checkpoint';
   }
 
   /** Reads and applies everything in the log now; calls made while it runs are folded into one more round. */

@@ -56,6 +56,44 @@ export interface Aggregator<S = unknown> {
   add(state: S, value: unknown, ts: number): S;
   merge(into: S, other: S): S;
   result(state: S, asOf: number): FeatureValue;
+  /** Present when a state is a fixed number of numbers: tiles then keep it in a Float64Array, updated in place. */
+  readonly packed?: Packed<S>;
+}
+
+/**
+ * A state as `width` numbers at `at` of a Float64Array. Tiles of a million keys then hold no object per tile:
+ * nothing for the garbage collector to trace and a checkpoint that is a copy of arrays (see BENCHMARKS.md).
+ */
+export interface Packed<S> {
+  readonly width: number;
+  /** Writes the empty state. */
+  clear(a: Float64Array, at: number): void;
+  /** Adds one value in place: the same arithmetic as `add`. */
+  add(a: Float64Array, at: number, value: unknown, ts: number): void;
+  /** The state as a plain one (a fresh object, or the number). */
+  read(a: Float64Array, at: number): S;
+  write(a: Float64Array, at: number, state: S): void;
+}
+
+/** The packed form of an aggregator whose state is one number. */
+function scalarPacked(a: Omit<Aggregator<number>, 'packed'>): Aggregator<number> {
+  const empty = a.empty();
+  return {
+    ...a,
+    packed: {
+      width: 1,
+      clear: (s, at) => {
+        s[at] = empty;
+      },
+      add: (s, at, value, ts) => {
+        s[at] = a.add(s[at] as number, value, ts);
+      },
+      read: (s, at) => s[at] as number,
+      write: (s, at, state) => {
+        s[at] = state;
+      },
+    },
+  };
 }
 
 export interface AggregateOptions {
@@ -74,10 +112,11 @@ interface Moments {
   m2: number;
 }
 
-interface Distinct {
-  exact: string[] | null;
-  hll: Uint8Array | null;
-}
+/**
+ * Distinct values: null while empty, the one value itself, a list of up to EXACT_DISTINCT_LIMIT values, then
+ * HyperLogLog registers. Most tiles of a sparse key hold one value, which then costs no allocation at all.
+ */
+type Distinct = null | string | string[] | Uint8Array;
 
 interface Decayed {
   sum: number;
@@ -93,6 +132,31 @@ const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Mome
     s.mean += delta / s.n;
     s.m2 += delta * (x - s.mean);
     return s;
+  },
+  packed: {
+    width: 3,
+    clear(a, at) {
+      a[at] = 0;
+      a[at + 1] = 0;
+      a[at + 2] = 0;
+    },
+    add(a, at, value) {
+      // Welford, as `add` above.
+      const x = value as number;
+      const n = (a[at] as number) + 1;
+      const mean = a[at + 1] as number;
+      const delta = x - mean;
+      const next = mean + delta / n;
+      a[at] = n;
+      a[at + 1] = next;
+      a[at + 2] = (a[at + 2] as number) + delta * (x - next);
+    },
+    read: (a, at) => ({ n: a[at] as number, mean: a[at + 1] as number, m2: a[at + 2] as number }),
+    write(a, at, s) {
+      a[at] = s.n;
+      a[at + 1] = s.mean;
+      a[at + 2] = s.m2;
+    },
   },
   merge(a, b) {
     if (b.n === 0) return a;
@@ -111,7 +175,7 @@ const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Mome
 /** min, max, first_seen, last_seen: a bare number, ±Infinity while empty. */
 function extremum(min: boolean, ofTs: boolean): Aggregator<number> {
   const empty = min ? Infinity : -Infinity;
-  return {
+  return scalarPacked({
     empty: () => empty,
     add: (s, value, ts) => {
       const x = ofTs ? ts : (value as number);
@@ -119,7 +183,7 @@ function extremum(min: boolean, ofTs: boolean): Aggregator<number> {
     },
     merge: (a, b) => (min ? (b < a ? b : a) : b > a ? b : a),
     result: (s) => (s === empty ? null : s),
-  };
+  });
 }
 
 /** Orders [ts, value] pairs by time, ties by value, so that every path keeps the same last n. */
@@ -133,19 +197,19 @@ export function aggregatorFor(name: AggregateName, options: AggregateOptions = {
   switch (name) {
     // Scalar monoids keep a bare number as their state: no object per tile, nothing to allocate on update.
     case 'count':
-      return {
+      return scalarPacked({
         empty: () => 0,
-        add: (c: number) => c + 1,
-        merge: (a: number, b: number) => a + b,
-        result: (c: number) => c,
-      } as Aggregator;
+        add: (c) => c + 1,
+        merge: (a, b) => a + b,
+        result: (c) => c,
+      }) as Aggregator;
     case 'sum':
-      return {
+      return scalarPacked({
         empty: () => 0,
-        add: (s: number, v: unknown) => s + (v as number),
-        merge: (a: number, b: number) => a + b,
-        result: (s: number) => s,
-      } as Aggregator;
+        add: (s, v) => s + (v as number),
+        merge: (a, b) => a + b,
+        result: (s) => s,
+      }) as Aggregator;
     case 'mean':
       return momentsAggregator((m) => (m.n === 0 ? null : m.mean)) as Aggregator;
     case 'variance':
@@ -186,38 +250,45 @@ export function aggregatorFor(name: AggregateName, options: AggregateOptions = {
 
 function distinctAggregator(): Aggregator<Distinct> {
   return {
-    empty: () => ({ exact: [], hll: null }),
+    empty: () => null,
     add(s, value) {
       const key = String(value);
-      if (s.exact !== null) {
-        if (s.exact.includes(key)) return s;
-        s.exact.push(key);
-        if (s.exact.length > EXACT_DISTINCT_LIMIT) toSketch(s);
-        return s;
+      if (s === null) return key;
+      if (typeof s === 'string') return s === key ? s : [s, key];
+      if (Array.isArray(s)) {
+        if (s.includes(key)) return s;
+        s.push(key);
+        return s.length > EXACT_DISTINCT_LIMIT ? sketchOf(s) : s;
       }
-      hllAdd(s.hll as Uint8Array, key);
+      hllAdd(s, key);
       return s;
     },
     merge(a, b) {
-      if (a.exact !== null && b.exact !== null) {
-        for (const key of b.exact) if (!a.exact.includes(key)) a.exact.push(key);
-        if (a.exact.length > EXACT_DISTINCT_LIMIT) toSketch(a);
+      // `a` may be changed, `b` never: take copies of b's list or registers.
+      if (b === null) return a;
+      if (a === null) return typeof b === 'string' ? b : b.slice();
+      if (a instanceof Uint8Array) {
+        if (b instanceof Uint8Array) hllMerge(a, b);
+        else for (const key of typeof b === 'string' ? [b] : b) hllAdd(a, key);
         return a;
       }
-      if (a.exact !== null) toSketch(a);
-      if (b.exact !== null) for (const key of b.exact) hllAdd(a.hll as Uint8Array, key);
-      else hllMerge(a.hll as Uint8Array, b.hll as Uint8Array);
-      return a;
+      if (b instanceof Uint8Array) {
+        const into = b.slice();
+        for (const key of typeof a === 'string' ? [a] : a) hllAdd(into, key);
+        return into;
+      }
+      const list = typeof a === 'string' ? [a] : a;
+      for (const key of typeof b === 'string' ? [b] : b) if (!list.includes(key)) list.push(key);
+      return list.length > EXACT_DISTINCT_LIMIT ? sketchOf(list) : list;
     },
-    result: (s) => (s.exact !== null ? s.exact.length : hllCount(s.hll as Uint8Array)),
+    result: (s) => (s === null ? 0 : typeof s === 'string' ? 1 : Array.isArray(s) ? s.length : hllCount(s)),
   };
 }
 
-function toSketch(s: Distinct): void {
+function sketchOf(values: readonly string[]): Uint8Array {
   const hll = hllEmpty();
-  for (const key of s.exact ?? []) hllAdd(hll, key);
-  s.exact = null;
-  s.hll = hll;
+  for (const key of values) hllAdd(hll, key);
+  return hll;
 }
 
 /** Space-saving (Metwally et al. 2005) with 4k counters; merged by summing counters and keeping the largest. */
@@ -289,5 +360,29 @@ function decayedSum(halfLifeMs: number): Aggregator<Decayed> {
       return a;
     },
     result: (s, asOf) => (s.ref === -Infinity ? 0 : s.sum * decay(asOf - s.ref)),
+    packed: {
+      width: 2,
+      clear(a, at) {
+        a[at] = 0;
+        a[at + 1] = -Infinity;
+      },
+      add(a, at, value, ts) {
+        // As `add` above.
+        const v = value as number;
+        const ref = a[at + 1] as number;
+        if (ref === -Infinity) {
+          a[at] = v;
+          a[at + 1] = ts;
+        } else if (ts > ref) {
+          a[at] = (a[at] as number) * decay(ts - ref) + v;
+          a[at + 1] = ts;
+        } else a[at] = (a[at] as number) + v * decay(ref - ts);
+      },
+      read: (a, at) => ({ sum: a[at] as number, ref: a[at + 1] as number }),
+      write(a, at, s) {
+        a[at] = s.sum;
+        a[at + 1] = s.ref;
+      },
+    },
   };
 }
