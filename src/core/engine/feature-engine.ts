@@ -262,7 +262,7 @@ export class FeatureEngine {
       group.keys.load(keys);
       for (const table of group.tables) {
         const from = saved ? saved.features.indexOf(table.feature.name) : -1;
-        table.importColumn(from === -1 ? undefined : saved?.columns[from], keys.length);
+        table.importColumn(from === -1 ? undefined : saved?.columns[from]);
       }
     }
   }

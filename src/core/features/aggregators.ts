@@ -65,6 +65,10 @@ export interface Aggregator<S = unknown> {
  * nothing for the garbage collector to trace and a checkpoint that is a copy of arrays (see BENCHMARKS.md).
  */
 export interface Packed<S> {
+  /** Which arithmetic `add` does: tiles run it inline on their hot path rather than through a call. */
+  readonly kind: PackedKind;
+  /** decayed_sum: its half-life. */
+  readonly halfLifeMs?: number;
   readonly width: number;
   /** Writes the empty state. */
   clear(a: Float64Array, at: number): void;
@@ -75,12 +79,15 @@ export interface Packed<S> {
   write(a: Float64Array, at: number, state: S): void;
 }
 
+export type PackedKind = 'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'moments' | 'decayed';
+
 /** The packed form of an aggregator whose state is one number. */
-function scalarPacked(a: Omit<Aggregator<number>, 'packed'>): Aggregator<number> {
+function scalarPacked(kind: PackedKind, a: Omit<Aggregator<number>, 'packed'>): Aggregator<number> {
   const empty = a.empty();
   return {
     ...a,
     packed: {
+      kind,
       width: 1,
       clear: (s, at) => {
         s[at] = empty;
@@ -134,23 +141,14 @@ const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Mome
     return s;
   },
   packed: {
+    kind: 'moments',
     width: 3,
     clear(a, at) {
       a[at] = 0;
       a[at + 1] = 0;
       a[at + 2] = 0;
     },
-    add(a, at, value) {
-      // Welford, as `add` above.
-      const x = value as number;
-      const n = (a[at] as number) + 1;
-      const mean = a[at + 1] as number;
-      const delta = x - mean;
-      const next = mean + delta / n;
-      a[at] = n;
-      a[at + 1] = next;
-      a[at + 2] = (a[at + 2] as number) + delta * (x - next);
-    },
+    add: (a, at, value) => welfordAdd(a, at, value as number),
     read: (a, at) => ({ n: a[at] as number, mean: a[at + 1] as number, m2: a[at + 2] as number }),
     write(a, at, s) {
       a[at] = s.n;
@@ -175,7 +173,7 @@ const momentsAggregator = (pick: (m: Moments) => number | null): Aggregator<Mome
 /** min, max, first_seen, last_seen: a bare number, ±Infinity while empty. */
 function extremum(min: boolean, ofTs: boolean): Aggregator<number> {
   const empty = min ? Infinity : -Infinity;
-  return scalarPacked({
+  return scalarPacked(ofTs ? (min ? 'first' : 'last') : min ? 'min' : 'max', {
     empty: () => empty,
     add: (s, value, ts) => {
       const x = ofTs ? ts : (value as number);
@@ -197,14 +195,14 @@ export function aggregatorFor(name: AggregateName, options: AggregateOptions = {
   switch (name) {
     // Scalar monoids keep a bare number as their state: no object per tile, nothing to allocate on update.
     case 'count':
-      return scalarPacked({
+      return scalarPacked('count', {
         empty: () => 0,
         add: (c) => c + 1,
         merge: (a, b) => a + b,
         result: (c) => c,
       }) as Aggregator;
     case 'sum':
-      return scalarPacked({
+      return scalarPacked('sum', {
         empty: () => 0,
         add: (s, v) => s + (v as number),
         merge: (a, b) => a + b,
@@ -361,23 +359,14 @@ function decayedSum(halfLifeMs: number): Aggregator<Decayed> {
     },
     result: (s, asOf) => (s.ref === -Infinity ? 0 : s.sum * decay(asOf - s.ref)),
     packed: {
+      kind: 'decayed',
+      halfLifeMs,
       width: 2,
       clear(a, at) {
         a[at] = 0;
         a[at + 1] = -Infinity;
       },
-      add(a, at, value, ts) {
-        // As `add` above.
-        const v = value as number;
-        const ref = a[at + 1] as number;
-        if (ref === -Infinity) {
-          a[at] = v;
-          a[at + 1] = ts;
-        } else if (ts > ref) {
-          a[at] = (a[at] as number) * decay(ts - ref) + v;
-          a[at + 1] = ts;
-        } else a[at] = (a[at] as number) + v * decay(ref - ts);
-      },
+      add: (a, at, value, ts) => decayedAdd(a, at, value as number, ts, halfLifeMs),
       read: (a, at) => ({ sum: a[at] as number, ref: a[at + 1] as number }),
       write(a, at, s) {
         a[at] = s.sum;
@@ -385,4 +374,27 @@ function decayedSum(halfLifeMs: number): Aggregator<Decayed> {
       },
     },
   };
+}
+
+/** Welford's update of packed moments (n, mean, m2) at `at`: the same arithmetic as the moments `add`. */
+export function welfordAdd(a: Float64Array, at: number, x: number): void {
+  const n = (a[at] as number) + 1;
+  const mean = a[at + 1] as number;
+  const delta = x - mean;
+  const next = mean + delta / n;
+  a[at] = n;
+  a[at + 1] = next;
+  a[at + 2] = (a[at + 2] as number) + delta * (x - next);
+}
+
+/** decayed_sum's update of a packed (sum, ref) at `at`: the same arithmetic as its `add`. */
+export function decayedAdd(a: Float64Array, at: number, v: number, ts: number, halfLifeMs: number): void {
+  const ref = a[at + 1] as number;
+  if (ref === -Infinity) {
+    a[at] = v;
+    a[at + 1] = ts;
+  } else if (ts > ref) {
+    a[at] = (a[at] as number) * 2 ** (-(ts - ref) / halfLifeMs) + v;
+    a[at + 1] = ts;
+  } else a[at] = (a[at] as number) + v * 2 ** (-(ref - ts) / halfLifeMs);
 }

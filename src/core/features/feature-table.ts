@@ -1,33 +1,82 @@
 // One feature's state: per entity key, aggregate states in time tiles; a window value is the merge of its tiles.
 import type { ShopEvent } from '../events/schemas.js';
-import { aggregatorFor, NUMERIC, type Aggregator, type FeatureValue, type Packed } from './aggregators.js';
+import {
+  aggregatorFor,
+  decayedAdd,
+  NUMERIC,
+  welfordAdd,
+  type Aggregator,
+  type FeatureValue,
+  type Packed,
+  type PackedKind,
+} from './aggregators.js';
 import type { CompiledFeature, WhereClause } from './definition.js';
 import { ENTITY_FIELDS } from './definition.js';
 import { DAY, tileSizeFor } from './duration.js';
 
 /**
  * The entity keys of the features keyed by one entity: key → slot, a small integer that indexes every feature's
- * state. Shared by those features, so an event costs one Map lookup per entity rather than one per feature.
+ * state. Shared by those features, so an event costs one key lookup per entity rather than one per feature.
+ *
+ * The index is an open-addressing hash table in an Int32Array rather than a Map (measured, BENCHMARKS.md): a
+ * checkpoint of a million keys restores by hashing the keys into a typed array instead of a million Map
+ * inserts, and the garbage collector has no million-entry table to trace.
  */
 export class KeySpace {
-  private readonly index = new Map<string, number>();
-  private readonly bySlot: (string | undefined)[] = [];
+  /**
+   * Per slot, one record of numbers shared by the features of this entity (each keeps its newest tile there):
+   * an event then touches a cache line or two per entity, where an array per feature would cost a miss each.
+   */
+  records = new Float64Array(0);
+  /** Numbers per record. */
+  private stride = 0;
+  /**
+   * Open addressing, linear probing, entries of two: (slot + 1, or 0 for empty, −1 for deleted; the key's hash),
+   * the hash beside the slot so that a probe reads one cache line before it compares a key.
+   */
+  private table = new Int32Array(128);
+  /** Entries and deleted marks in `table`, which is rebuilt before they pass half of it. */
+  private filled = 0;
+  private bySlot: (string | undefined)[] = [];
+  private hashes = new Int32Array(16);
   private readonly free: number[] = [];
+  private live = 0;
+
+  /** Reserves `width` numbers of every slot's record for one feature; returns their offset in the record. */
+  reserve(width: number): number {
+    if (this.bySlot.length > 0) throw new Error('KeySpace.reserve: features must join before the first key');
+    const offset = this.stride;
+    this.stride += width;
+    return offset;
+  }
+
+  /** Numbers per slot record. */
+  get recordWidth(): number {
+    return this.stride;
+  }
 
   /** The slot of `key`, made when it has none. */
   slot(key: string): number {
-    let slot = this.index.get(key);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.bySlot.length;
-      this.bySlot[slot] = key;
-      this.index.set(key, slot);
+    const hash = hashOf(key);
+    const found = this.lookup(key, hash);
+    if (found !== -1) return found;
+    if (4 * (this.filled + 1) > this.table.length) this.rebuild((this.live + 1) * 4);
+    const slot = this.free.pop() ?? this.bySlot.length;
+    this.bySlot[slot] = key;
+    if (slot >= this.hashes.length) this.hashes = grow(this.hashes, slot + 1);
+    this.hashes[slot] = hash;
+    if ((slot + 1) * this.stride > this.records.length) {
+      this.records = grow(this.records, (slot + 1) * this.stride);
     }
+    this.live++;
+    this.insert(slot, hash);
     return slot;
   }
 
   /** The slot of `key`, or undefined when it has none. */
   find(key: string): number | undefined {
-    return this.index.get(key);
+    const slot = this.lookup(key, hashOf(key));
+    return slot === -1 ? undefined : slot;
   }
 
   keyAt(slot: number): string | undefined {
@@ -40,33 +89,40 @@ export class KeySpace {
   }
 
   get size(): number {
-    return this.index.size;
+    return this.live;
   }
 
   /** Frees the slot of a key that no feature holds state for any more. */
   release(slot: number): void {
     const key = this.bySlot[slot];
     if (key === undefined) return;
-    this.index.delete(key);
+    const mask = (this.table.length >> 1) - 1;
+    for (let i = (this.hashes[slot] as number) & mask; ; i = (i + 1) & mask) {
+      if (this.table[2 * i] === slot + 1) {
+        this.table[2 * i] = -1;
+        break;
+      }
+    }
     this.bySlot[slot] = undefined;
+    this.records.fill(0, slot * this.stride, (slot + 1) * this.stride);
     this.free.push(slot);
+    this.live--;
   }
 
-  /** Replaces every key: `keys[i]` gets slot i. */
-  load(keys: readonly string[]): void {
-    this.index.clear();
-    this.bySlot.length = 0;
+  /** Replaces every key: `keys[i]` gets slot i. Takes the array. */
+  load(keys: (string | undefined)[]): void {
+    this.bySlot = keys;
     this.free.length = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i] as string;
-      this.bySlot.push(key);
-      this.index.set(key, i);
-    }
+    this.live = keys.length;
+    this.records = new Float64Array(Math.max(16, keys.length) * this.stride);
+    this.hashes = new Int32Array(Math.max(16, keys.length));
+    for (let i = 0; i < keys.length; i++) this.hashes[i] = hashOf(keys[i] as string);
+    this.rebuild(keys.length * 4);
   }
 
   /** Live slots and their keys, in slot order. */
   entries(): { slots: Int32Array; keys: string[] } {
-    const slots = new Int32Array(this.index.size);
+    const slots = new Int32Array(this.live);
     const keys: string[] = [];
     for (let s = 0; s < this.bySlot.length; s++) {
       const key = this.bySlot[s];
@@ -76,6 +132,46 @@ export class KeySpace {
     }
     return { slots, keys };
   }
+
+  private lookup(key: string, hash: number): number {
+    const table = this.table;
+    const mask = (table.length >> 1) - 1;
+    for (let i = hash & mask; ; i = (i + 1) & mask) {
+      const entry = table[2 * i] as number;
+      if (entry === 0) return -1;
+      if (entry > 0 && table[2 * i + 1] === hash && this.bySlot[entry - 1] === key) return entry - 1;
+    }
+  }
+
+  private insert(slot: number, hash: number): void {
+    const mask = (this.table.length >> 1) - 1;
+    let i = hash & mask;
+    while ((this.table[2 * i] as number) > 0) i = (i + 1) & mask;
+    if (this.table[2 * i] === 0) this.filled++;
+    this.table[2 * i] = slot + 1;
+    this.table[2 * i + 1] = hash;
+  }
+
+  /** A fresh table of at least `capacity` entries (a power of two) holding the live slots, without deleted marks. */
+  private rebuild(capacity: number): void {
+    let size = 64;
+    while (size < capacity) size *= 2;
+    this.table = new Int32Array(2 * size);
+    this.filled = 0;
+    for (let s = 0; s < this.bySlot.length; s++) {
+      if (this.bySlot[s] !== undefined) this.insert(s, this.hashes[s] as number);
+    }
+  }
+}
+
+/** FNV-1a over the UTF-16 code units, with a final mix so that keys differing in one digit spread. */
+function hashOf(key: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
 }
 
 /**
@@ -98,6 +194,16 @@ export interface FeatureTableOptions {
   readonly retainMs?: number;
 }
 
+/** The fields of a feature's part of a slot record; the newest tile's state follows them. */
+const HEAD = 0; // newest tile + 1, or 0 when the slot holds no tile of this feature
+const OLDER = 1; // the pool node of the next older tile + 1, or 0
+const TAIL = 2; // the pool node of the oldest tile + 1, or 0
+const TAIL_TILE = 3; // that oldest tile, so that trimming can tell it has nothing to do without a pool read
+const STATE = 4;
+
+/** Packed kinds as small integers for the switch of `FeatureTable.addPacked`. */
+const KINDS: readonly PackedKind[] = ['count', 'sum', 'min', 'max', 'first', 'last', 'moments', 'decayed'];
+
 /**
  * Keyed, tiled state of one feature.
  *
@@ -106,10 +212,11 @@ export interface FeatureTableOptions {
  * boundary (every UTC midnight does), and up to one tile more on each side otherwise. Lifetime windows use
  * day tiles.
  *
- * Storage (the hot path, hand-written for it: see BENCHMARKS.md, "fraud set"): tiles are nodes in one
- * Float64Array, each node a record of (tile number, link to the next older node + 1, packed state), one list per
- * key, newest first — so an event mostly touches one slot record and one node, both a single cache line. Freed
- * nodes are reused; only distinct, last_n and top_k keep an object per tile, beside the pool.
+ * Storage (the hot path, hand-written for it: see BENCHMARKS.md, "fraud set"): a key's newest tile lives in its
+ * slot record, shared with the other features of the entity; older tiles are nodes of a pool in one
+ * Float64Array — (tile, next older node + 1, packed state) — linked newest first. An event mostly updates the
+ * record in place, or moves the newest tile into the pool; tiles past reach are recycled as new ones open. Only
+ * distinct, last_n and top_k keep an object per tile, beside the numbers.
  * @example const t = new FeatureTable(feature); t.apply(event); t.valueAt('u1', Date.now())
  */
 export class FeatureTable {
@@ -118,7 +225,12 @@ export class FeatureTable {
   private readonly aggregator: Aggregator;
   private readonly packed: Packed<unknown> | undefined;
   private readonly width: number;
-  /** Numbers per node: tile, link, state. */
+  /** The index of the packed kind in KINDS, or −1. */
+  private readonly kind: number;
+  private readonly halfLifeMs: number;
+  /** Where this feature's fields start in a slot record. */
+  private readonly offset: number;
+  /** Numbers per pool node: tile, link, state. */
   private readonly stride: number;
   private readonly numeric: boolean;
   private readonly types: ReadonlySet<string>;
@@ -129,11 +241,10 @@ export class FeatureTable {
   private readonly retainTiles: number;
   private readonly ownsKeys: boolean;
 
-  /** Per slot, two numbers: its newest node + 1 and its oldest node + 1 (0 and 0 when it has none). */
-  private ends = new Int32Array(32);
-  /** Node records of `stride` numbers: [tile, next older node + 1 (or next free node + 1), state…]. */
+  /** Pool of older tiles: records of `stride` numbers [tile, next older node + 1 (or next free + 1), state…]. */
   private nodes: Float64Array;
-  /** States of the aggregates that are not packed, by node. */
+  /** States of aggregates that are not packed: of the newest tile by slot, of pool nodes by node. */
+  private readonly heads: unknown[] | undefined;
   private objects: unknown[] | undefined;
   /** Nodes handed out so far (the pool's high-water mark) and the free list's first node + 1. */
   private used = 0;
@@ -151,9 +262,15 @@ export class FeatureTable {
     this.aggregator = aggregatorFor(feature.agg, { n: feature.n, halfLifeMs: feature.halfLifeMs });
     this.packed = this.aggregator.packed;
     this.width = this.packed?.width ?? 0;
+    this.kind = this.packed ? KINDS.indexOf(this.packed.kind) : -1;
+    this.halfLifeMs = this.packed?.halfLifeMs ?? 0;
+    this.offset = this.keys.reserve(STATE + this.width);
     this.stride = 2 + this.width;
     this.nodes = new Float64Array(16 * this.stride);
-    if (!this.packed) this.objects = [];
+    if (!this.packed) {
+      this.heads = [];
+      this.objects = [];
+    }
     this.numeric = NUMERIC.has(feature.agg);
     this.types = new Set(feature.on);
     this.keyFields = feature.entities.map((e) => ENTITY_FIELDS[e]);
@@ -198,50 +315,61 @@ export class FeatureTable {
       if (value === undefined || value === null) return false;
       if (this.numeric && (typeof value !== 'number' || !Number.isFinite(value))) return false;
     }
-    if (2 * slot >= this.ends.length) this.ends = grow(this.ends, 2 * slot + 2);
-    const stride = this.stride;
-    const tile = Math.floor(event.ts / this.tileMs);
-    const first = this.ends[2 * slot] as number;
-    if (first !== 0) {
-      const headTile = this.nodes[(first - 1) * stride] as number;
-      if (headTile === tile) {
-        this.addAt(first - 1, value, event.ts);
-        return true;
-      }
-      if (headTile < tile - this.retainTiles) {
-        // Every tile of the key is past reach (the head is its newest): reuse the head for the new tile.
-        const rest = this.nodes[(first - 1) * stride + 1] as number;
-        if (rest !== 0) this.release(rest);
-        this.reset(first - 1, tile, 0);
-        this.ends[2 * slot + 1] = first;
-        this.addAt(first - 1, value, event.ts);
-        return true;
-      }
-    }
-    if (first === 0 || (this.nodes[(first - 1) * stride] as number) < tile) {
-      // A new newest tile.
-      const node = this.allocate(tile, first);
-      this.ends[2 * slot] = node + 1;
-      if (first === 0) this.ends[2 * slot + 1] = node + 1;
-      this.addAt(node, value, event.ts);
-      if (first !== 0 && this.retainTiles !== Infinity) this.trim(slot, tile - this.retainTiles);
+    const ts = event.ts;
+    const tile = Math.floor(ts / this.tileMs);
+    const rec = this.keys.records;
+    const base = slot * this.keys.recordWidth + this.offset;
+    const head = (rec[base + HEAD] as number) - 1;
+    if (head === tile) {
+      this.addToHead(slot, base, value, ts);
       return true;
     }
-    // An older tile: walk to its place in the list.
-    let prev = first - 1;
-    let at = this.nodes[prev * stride + 1] as number;
+    if (head === -1 || head < tile - this.retainTiles) {
+      // The first tile of the key, or every tile it has is past reach: the new tile takes the record over.
+      const older = rec[base + OLDER] as number;
+      if (older !== 0) this.release(older);
+      rec[base + OLDER] = 0;
+      rec[base + TAIL] = 0;
+      this.newHead(slot, base, tile, value, ts);
+      return true;
+    }
+    if (head < tile) {
+      // A new newest tile: the record's tile moves to the pool.
+      const older = rec[base + OLDER] as number;
+      const node = this.allocate(head, older);
+      if (this.packed) {
+        const at = node * this.stride + 2;
+        for (let w = 0; w < this.width; w++) this.nodes[at + w] = rec[base + STATE + w] as number;
+      } else (this.objects as unknown[])[node] = (this.heads as unknown[])[slot];
+      rec[base + OLDER] = node + 1;
+      if (older === 0) {
+        rec[base + TAIL] = node + 1;
+        rec[base + TAIL_TILE] = head;
+      }
+      this.newHead(slot, base, tile, value, ts);
+      if (this.retainTiles !== Infinity) this.trim(base, tile - this.retainTiles);
+      return true;
+    }
+    // An older tile: walk the pool to its place.
+    const stride = this.stride;
+    let prev = -1;
+    let at = rec[base + OLDER] as number;
     while (at !== 0 && (this.nodes[(at - 1) * stride] as number) > tile) {
       prev = at - 1;
       at = this.nodes[prev * stride + 1] as number;
     }
     if (at !== 0 && this.nodes[(at - 1) * stride] === tile) {
-      this.addAt(at - 1, value, event.ts);
+      this.addToNode(at - 1, value, ts);
       return true;
     }
     const node = this.allocate(tile, at);
-    this.nodes[prev * stride + 1] = node + 1;
-    if (at === 0) this.ends[2 * slot + 1] = node + 1;
-    this.addAt(node, value, event.ts);
+    if (prev === -1) this.keys.records[base + OLDER] = node + 1;
+    else this.nodes[prev * stride + 1] = node + 1;
+    if (at === 0) {
+      this.keys.records[base + TAIL] = node + 1;
+      this.keys.records[base + TAIL_TILE] = tile;
+    }
+    this.addToNode(node, value, ts);
     return true;
   }
 
@@ -249,26 +377,38 @@ export class FeatureTable {
   valueAt(key: string, asOf: number): FeatureValue {
     const slot = this.keys.find(key);
     const aggregator = this.aggregator;
-    const stride = this.stride;
     let acc = aggregator.empty();
-    let at = slot === undefined ? 0 : (this.ends[2 * slot] ?? 0);
+    if (slot === undefined) return aggregator.result(acc, asOf);
+    const rec = this.keys.records;
+    const base = slot * this.keys.recordWidth + this.offset;
     const last = Math.ceil(asOf / this.tileMs) - 1;
     const first = Number.isFinite(this.feature.windowMs)
       ? Math.floor((asOf - this.feature.windowMs) / this.tileMs)
       : -Infinity;
+    const head = (rec[base + HEAD] as number) - 1;
+    if (head === -1 || head < first) return aggregator.result(acc, asOf);
     // Newest tile first, for every path alike, so the same tiles always give bit-identical numbers.
-    for (; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number) {
+    if (head <= last) {
+      acc = aggregator.merge(acc, this.packed ? this.packed.read(rec, base + STATE) : this.heads?.[slot]);
+    }
+    const stride = this.stride;
+    for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number) {
       const t = this.nodes[(at - 1) * stride] as number;
       if (t < first) break;
-      if (t <= last) acc = aggregator.merge(acc, this.stateAt(at - 1));
+      if (t <= last) {
+        const state = this.packed
+          ? this.packed.read(this.nodes, (at - 1) * stride + 2)
+          : this.objects?.[at - 1];
+        acc = aggregator.merge(acc, state);
+      }
     }
     return aggregator.result(acc, asOf);
   }
 
   /** Keys with state for this feature. */
   *entityKeys(): IterableIterator<string> {
-    for (let slot = 0; 2 * slot < this.ends.length; slot++) {
-      if (this.ends[2 * slot] === 0) continue;
+    for (let slot = 0; slot < this.keys.slots; slot++) {
+      if (this.isEmpty(slot)) continue;
       const key = this.keys.keyAt(slot);
       if (key !== undefined) yield key;
     }
@@ -277,27 +417,33 @@ export class FeatureTable {
   /** How many keys have state for this feature. */
   get size(): number {
     let n = 0;
-    for (let i = 0; i < this.ends.length; i += 2) if (this.ends[i] !== 0) n++;
+    for (let slot = 0; slot < this.keys.slots; slot++) if (!this.isEmpty(slot)) n++;
     return n;
   }
 
   /** Whether the slot holds no tile of this feature. */
   isEmpty(slot: number): boolean {
-    return (this.ends[2 * slot] ?? 0) === 0;
+    return (this.keys.records[slot * this.keys.recordWidth + this.offset + HEAD] ?? 0) === 0;
   }
 
   /** Drops this feature's tiles that no value as of `asOf` or later can need. */
   evictBefore(asOf: number): void {
     if (Number.isFinite(this.feature.windowMs)) {
       const first = Math.floor((asOf - this.feature.windowMs) / this.tileMs);
-      for (let slot = 0; 2 * slot < this.ends.length; slot++) {
-        const at = this.ends[2 * slot] as number;
-        if (at === 0) continue;
-        if ((this.nodes[(at - 1) * this.stride] as number) < first) {
-          this.ends[2 * slot] = 0;
-          this.ends[2 * slot + 1] = 0;
-          this.release(at);
-        } else this.trim(slot, first);
+      const width = this.keys.recordWidth;
+      for (let slot = 0; slot < this.keys.slots; slot++) {
+        const base = slot * width + this.offset;
+        const rec = this.keys.records;
+        const head = rec[base + HEAD] as number;
+        if (head === 0) continue;
+        if (head - 1 < first) {
+          const older = rec[base + OLDER] as number;
+          if (older !== 0) this.release(older);
+          rec[base + HEAD] = 0;
+          rec[base + OLDER] = 0;
+          rec[base + TAIL] = 0;
+          if (this.heads) this.heads[slot] = undefined;
+        } else this.trim(base, first);
       }
     }
     if (this.ownsKeys) {
@@ -310,15 +456,15 @@ export class FeatureTable {
   /** This feature's tiles for the given slots, in their order, as a checkpoint column. */
   exportColumn(slots: Int32Array): TileColumn {
     const stride = this.stride;
+    const rec = this.keys.records;
+    const recordWidth = this.keys.recordWidth;
     const counts = new Uint32Array(slots.length);
     let total = 0;
     for (let k = 0; k < slots.length; k++) {
-      let n = 0;
-      for (
-        let at = this.ends[2 * (slots[k] as number)] ?? 0;
-        at !== 0;
-        at = this.nodes[(at - 1) * stride + 1] as number
-      )
+      const base = (slots[k] as number) * recordWidth + this.offset;
+      if (rec[base + HEAD] === 0) continue;
+      let n = 1;
+      for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number)
         n++;
       counts[k] = n;
       total += n;
@@ -326,82 +472,148 @@ export class FeatureTable {
     const tiles = new Float64Array(total);
     const width = this.width;
     const numbers = this.packed ? new Float64Array(total * width) : undefined;
-    const objects: unknown[] | undefined = this.objects ? new Array(total) : undefined;
+    const objects: unknown[] | undefined = this.packed ? undefined : new Array(total);
     let end = 0;
     for (let k = 0; k < slots.length; k++) {
-      // The list runs newest first; the column holds each key's tiles oldest first.
-      end += counts[k] as number;
-      let i = end;
-      for (
-        let at = this.ends[2 * (slots[k] as number)] ?? 0;
-        at !== 0;
-        at = this.nodes[(at - 1) * stride + 1] as number
-      ) {
+      const n = counts[k] as number;
+      if (n === 0) continue;
+      // Newest first in the record and the pool; the column holds each key's tiles oldest first.
+      end += n;
+      let i = end - 1;
+      const slot = slots[k] as number;
+      const base = slot * recordWidth + this.offset;
+      tiles[i] = (rec[base + HEAD] as number) - 1;
+      if (numbers) for (let w = 0; w < width; w++) numbers[i * width + w] = rec[base + STATE + w] as number;
+      else (objects as unknown[])[i] = this.heads?.[slot];
+      for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number) {
         i--;
-        const base = (at - 1) * stride;
-        tiles[i] = this.nodes[base] as number;
+        const from = (at - 1) * stride;
+        tiles[i] = this.nodes[from] as number;
         if (numbers)
-          for (let w = 0; w < width; w++) numbers[i * width + w] = this.nodes[base + 2 + w] as number;
-        else (objects as unknown[])[i] = (this.objects as unknown[])[at - 1];
+          for (let w = 0; w < width; w++) numbers[i * width + w] = this.nodes[from + 2 + w] as number;
+        else (objects as unknown[])[i] = this.objects?.[at - 1];
       }
     }
     return numbers ? { counts, tiles, width, numbers } : { counts, tiles, objects: objects as unknown[] };
   }
 
-  /** Replaces the state with a checkpoint column whose k-th key now has slot k (`undefined`: empty). */
-  importColumn(column: TileColumn | undefined, slotCount: number): void {
-    const total = column?.tiles.length ?? 0;
+  /**
+   * Loads a checkpoint column whose k-th key now has slot k (`undefined`: empty). The key space is loaded
+   * first (`KeySpace.load`), which clears every record.
+   */
+  importColumn(column: TileColumn | undefined): void {
     const stride = this.stride;
     const width = this.width;
-    this.ends = new Int32Array(2 * Math.max(16, slotCount));
-    this.nodes = new Float64Array(Math.max(16, total) * stride);
-    this.objects = this.packed ? undefined : new Array(total);
-    this.used = total;
+    const total = column?.tiles.length ?? 0;
+    const keys = column?.counts.length ?? 0;
+    this.nodes = new Float64Array(Math.max(16, total - keys) * stride);
+    if (this.heads) this.heads.length = 0;
+    this.objects = this.packed ? undefined : [];
+    this.used = 0;
     this.freeList = 0;
     if (!column) return;
-    const nodes = this.nodes;
+    const rec = this.keys.records;
+    const recordWidth = this.keys.recordWidth;
     const packed = this.packed;
-    for (let i = 0; i < total; i++) {
-      const base = i * stride;
-      nodes[base] = column.tiles[i] as number;
-      if (!packed) (this.objects as unknown[])[i] = column.objects?.[i] ?? this.aggregator.empty();
-      else if (column.numbers && (column.width ?? 1) === width) {
-        for (let w = 0; w < width; w++) nodes[base + 2 + w] = column.numbers[i * width + w] as number;
-      } else packed.write(nodes, base + 2, column.objects?.[i]);
-    }
-    let node = 0;
-    for (let k = 0; k < column.counts.length; k++) {
+    /** Writes the i-th state of the column at `at` of `into` (packed) or returns it (objects). */
+    const state = (i: number, into: Float64Array, at: number): unknown => {
+      if (!packed) return column.objects?.[i] ?? this.aggregator.empty();
+      if (column.numbers && (column.width ?? 1) === width) {
+        for (let w = 0; w < width; w++) into[at + w] = column.numbers[i * width + w] as number;
+      } else packed.write(into, at, column.objects?.[i]);
+      return undefined;
+    };
+    let i = 0;
+    for (let k = 0; k < keys; k++) {
       const n = column.counts[k] as number;
       if (n === 0) continue;
-      this.ends[2 * k + 1] = node + 1;
-      // Oldest first in the column: each node links to the one before it.
-      for (let j = 0; j < n; j++, node++) nodes[node * stride + 1] = j === 0 ? 0 : node;
-      this.ends[2 * k] = node;
+      const base = k * recordWidth + this.offset;
+      // Oldest first in the column: all but the last go to the pool, each node linking to the one before it.
+      let older = 0;
+      for (let j = 0; j < n - 1; j++, i++) {
+        const node = this.used++;
+        this.nodes[node * stride] = column.tiles[i] as number;
+        this.nodes[node * stride + 1] = older;
+        const object = state(i, this.nodes, node * stride + 2);
+        if (this.objects) this.objects[node] = object;
+        if (j === 0) {
+          rec[base + TAIL] = node + 1;
+          rec[base + TAIL_TILE] = column.tiles[i] as number;
+        }
+        older = node + 1;
+      }
+      rec[base + HEAD] = (column.tiles[i] as number) + 1;
+      rec[base + OLDER] = older;
+      const object = state(i, rec, base + STATE);
+      if (this.heads) this.heads[k] = object;
+      i++;
     }
   }
 
-  private stateAt(node: number): unknown {
-    return this.packed ? this.packed.read(this.nodes, node * this.stride + 2) : this.objects?.[node];
+  /** Starts the slot's newest tile in its record with this event. */
+  private newHead(slot: number, base: number, tile: number, value: unknown, ts: number): void {
+    const rec = this.keys.records;
+    rec[base + HEAD] = tile + 1;
+    if (this.packed) {
+      this.packed.clear(rec, base + STATE);
+      this.addPacked(rec, base + STATE, value, ts);
+    } else {
+      const heads = this.heads as unknown[];
+      heads[slot] = this.aggregator.add(this.aggregator.empty(), value, ts);
+    }
   }
 
-  private addAt(node: number, value: unknown, ts: number): void {
-    if (this.packed) this.packed.add(this.nodes, node * this.stride + 2, value, ts);
+  private addToHead(slot: number, base: number, value: unknown, ts: number): void {
+    if (this.packed) this.addPacked(this.keys.records, base + STATE, value, ts);
+    else {
+      const heads = this.heads as unknown[];
+      heads[slot] = this.aggregator.add(heads[slot], value, ts);
+    }
+  }
+
+  private addToNode(node: number, value: unknown, ts: number): void {
+    if (this.packed) this.addPacked(this.nodes, node * this.stride + 2, value, ts);
     else {
       const objects = this.objects as unknown[];
       objects[node] = this.aggregator.add(objects[node], value, ts);
     }
   }
 
-  /** Sets a node to a tile with the empty state, linked to `next` (+ 1). */
-  private reset(node: number, tile: number, next: number): void {
-    const base = node * this.stride;
-    this.nodes[base] = tile;
-    this.nodes[base + 1] = next;
-    if (this.packed) this.packed.clear(this.nodes, base + 2);
-    else (this.objects as unknown[])[node] = this.aggregator.empty();
+  /**
+   * `Packed.add` of this feature's aggregate, inline: called through the aggregator, the call site would see
+   * every aggregate, V8 would not inline it, and each call would box its numbers (measured: see BENCHMARKS.md).
+   */
+  private addPacked(a: Float64Array, at: number, value: unknown, ts: number): void {
+    const x = value as number;
+    switch (this.kind) {
+      case 0: // count
+        a[at] = (a[at] as number) + 1;
+        return;
+      case 1: // sum
+        a[at] = (a[at] as number) + x;
+        return;
+      case 2: // min
+        if (x < (a[at] as number)) a[at] = x;
+        return;
+      case 3: // max
+        if (x > (a[at] as number)) a[at] = x;
+        return;
+      case 4: // first seen
+        if (ts < (a[at] as number)) a[at] = ts;
+        return;
+      case 5: // last seen
+        if (ts > (a[at] as number)) a[at] = ts;
+        return;
+      case 6:
+        welfordAdd(a, at, x);
+        return;
+      case 7:
+        decayedAdd(a, at, x, ts, this.halfLifeMs);
+        return;
+    }
   }
 
-  /** A node for a new tile, with the empty state, linked to `next` (+ 1). */
+  /** A pool node for a tile, with the empty state, linked to `next` (+ 1). */
   private allocate(tile: number, next: number): number {
     let node: number;
     if (this.freeList !== 0) {
@@ -412,27 +624,38 @@ export class FeatureTable {
       if ((node + 1) * this.stride > this.nodes.length)
         this.nodes = grow(this.nodes, (node + 1) * this.stride);
     }
-    this.reset(node, tile, next);
+    const at = node * this.stride;
+    this.nodes[at] = tile;
+    this.nodes[at + 1] = next;
+    if (this.packed) this.packed.clear(this.nodes, at + 2);
+    else (this.objects as unknown[])[node] = this.aggregator.empty();
     return node;
   }
 
-  /** Frees the tiles of a slot older than `first`, keeping its newest. */
-  private trim(slot: number, first: number): void {
+  /** Frees the pool tiles of a slot (its record at `base`) older than `first`. */
+  private trim(base: number, first: number): void {
+    const rec = this.keys.records;
+    if (rec[base + TAIL] === 0 || (rec[base + TAIL_TILE] as number) >= first) return;
     const stride = this.stride;
-    if ((this.nodes[((this.ends[2 * slot + 1] as number) - 1) * stride] as number) >= first) return;
-    let prev = (this.ends[2 * slot] as number) - 1;
-    let at = this.nodes[prev * stride + 1] as number;
+    let prev = -1;
+    let at = rec[base + OLDER] as number;
     while (at !== 0 && (this.nodes[(at - 1) * stride] as number) >= first) {
       prev = at - 1;
       at = this.nodes[prev * stride + 1] as number;
     }
     if (at === 0) return;
-    this.nodes[prev * stride + 1] = 0;
-    this.ends[2 * slot + 1] = prev + 1;
+    if (prev === -1) {
+      rec[base + OLDER] = 0;
+      rec[base + TAIL] = 0;
+    } else {
+      this.nodes[prev * stride + 1] = 0;
+      rec[base + TAIL] = prev + 1;
+      rec[base + TAIL_TILE] = this.nodes[prev * stride] as number;
+    }
     this.release(at);
   }
 
-  /** Puts a chain of nodes (its first + 1) on the free list. */
+  /** Puts a chain of pool nodes (its first + 1) on the free list. */
   private release(chain: number): void {
     const stride = this.stride;
     let last = chain - 1;
