@@ -21,6 +21,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly features: StreamRunner | undefined;
+  /** Where the engine's state came from: its checkpoint, a rebuild from the log (a checkpoint of an older layout), or nothing. */
+  readonly engineStart: 'checkpoint' | 'rebuild' | 'empty' | undefined;
   close(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const store = openEmbeddedStore(options.dataDir);
   let runner: StreamRunner | undefined;
   let timer: NodeJS.Timeout | undefined;
+  let engineStart: RunningServer['engineStart'];
   if (options.features) {
     const engine = new FeatureEngine(options.features, options.engine ?? DEFAULT_ENGINE_OPTIONS);
     runner = new StreamRunner(
@@ -55,7 +58,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       SYSTEM_CLOCK,
       DEFAULT_RUNNER_OPTIONS,
     );
-    await runner.start();
+    engineStart = await runner.start();
     await runner.drain();
     const poll = runner;
     timer = setInterval(() => void poll.drain().catch(() => undefined), options.pollMs ?? 250);
@@ -91,6 +94,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     app,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     features: runner,
+    engineStart,
     close: async () => {
       if (timer) clearInterval(timer);
       await app.close();

@@ -42,6 +42,9 @@ export function registerServe(program: Command): void {
         features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
       });
+      if (server.engineStart === 'rebuild') {
+        console.log('features: the checkpoint has an older state layout; rebuilt the state from the log');
+      }
       console.log(`shopstream serving ${dataDir} at ${server.url}`);
       closeOnSignals(server);
     });

@@ -214,7 +214,10 @@ export class FeatureEngine {
     for (const t of this.tables) t.evictBefore(horizon);
     for (const { keys, tables } of this.groups) {
       for (let slot = 0; slot < keys.slots; slot++) {
-        if (keys.keyAt(slot) !== undefined && tables.every((t) => t.isEmpty(slot))) keys.release(slot);
+        if (keys.keyAt(slot) === undefined) continue;
+        let empty = true;
+        for (let t = 0; t < tables.length && empty; t++) empty = (tables[t] as FeatureTable).isEmpty(slot);
+        if (empty) keys.release(slot);
       }
     }
   }

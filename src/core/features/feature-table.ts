@@ -228,6 +228,8 @@ export class FeatureTable {
   /** The index of the packed kind in KINDS, or −1. */
   private readonly kind: number;
   private readonly halfLifeMs: number;
+  /** Whether the object aggregate reads event time (last_n does; distinct and top_k do not). */
+  private readonly objectsUseTs: boolean;
   /** Where this feature's fields start in a slot record. */
   private readonly offset: number;
   /** Numbers per pool node: tile, link, state. */
@@ -264,6 +266,7 @@ export class FeatureTable {
     this.width = this.packed?.width ?? 0;
     this.kind = this.packed ? KINDS.indexOf(this.packed.kind) : -1;
     this.halfLifeMs = this.packed?.halfLifeMs ?? 0;
+    this.objectsUseTs = feature.agg === 'last_n';
     this.offset = this.keys.reserve(STATE + this.width);
     this.stride = 2 + this.width;
     this.nodes = new Float64Array(16 * this.stride);
@@ -315,61 +318,67 @@ export class FeatureTable {
       if (value === undefined || value === null) return false;
       if (this.numeric && (typeof value !== 'number' || !Number.isFinite(value))) return false;
     }
-    const ts = event.ts;
-    const tile = Math.floor(ts / this.tileMs);
+    // Hot path: the helpers take the event and small integers, never a computed double, which V8 would box
+    // for each call it does not inline (measured: 24 bytes of garbage per feature and event).
+    const tile = Math.floor(event.ts / this.tileMs);
     const rec = this.keys.records;
     const base = slot * this.keys.recordWidth + this.offset;
     const head = (rec[base + HEAD] as number) - 1;
     if (head === tile) {
-      this.addToHead(slot, base, value, ts);
+      this.addToHead(slot, base, value, event);
       return true;
     }
     if (head === -1 || head < tile - this.retainTiles) {
       // The first tile of the key, or every tile it has is past reach: the new tile takes the record over.
-      const older = rec[base + OLDER] as number;
+      const older = (rec[base + OLDER] as number) | 0;
       if (older !== 0) this.release(older);
       rec[base + OLDER] = 0;
       rec[base + TAIL] = 0;
-      this.newHead(slot, base, tile, value, ts);
+      rec[base + HEAD] = tile + 1;
+      this.newHead(slot, base, value, event);
       return true;
     }
     if (head < tile) {
       // A new newest tile: the record's tile moves to the pool.
-      const older = rec[base + OLDER] as number;
-      const node = this.allocate(head, older);
+      const older = (rec[base + OLDER] as number) | 0;
+      const node = this.allocate(older);
+      const at = node * this.stride;
+      this.nodes[at] = head;
       if (this.packed) {
-        const at = node * this.stride + 2;
-        for (let w = 0; w < this.width; w++) this.nodes[at + w] = rec[base + STATE + w] as number;
+        for (let w = 0; w < this.width; w++) this.nodes[at + 2 + w] = rec[base + STATE + w] as number;
       } else (this.objects as unknown[])[node] = (this.heads as unknown[])[slot];
       rec[base + OLDER] = node + 1;
       if (older === 0) {
         rec[base + TAIL] = node + 1;
         rec[base + TAIL_TILE] = head;
       }
-      this.newHead(slot, base, tile, value, ts);
-      if (this.retainTiles !== Infinity) this.trim(base, tile - this.retainTiles);
+      rec[base + HEAD] = tile + 1;
+      this.newHead(slot, base, value, event);
+      const first = tile - this.retainTiles;
+      if (rec[base + TAIL] !== 0 && (rec[base + TAIL_TILE] as number) < first) this.trim(base, first);
       return true;
     }
     // An older tile: walk the pool to its place.
     const stride = this.stride;
     let prev = -1;
-    let at = rec[base + OLDER] as number;
+    let at = (rec[base + OLDER] as number) | 0;
     while (at !== 0 && (this.nodes[(at - 1) * stride] as number) > tile) {
       prev = at - 1;
-      at = this.nodes[prev * stride + 1] as number;
+      at = (this.nodes[prev * stride + 1] as number) | 0;
     }
     if (at !== 0 && this.nodes[(at - 1) * stride] === tile) {
-      this.addToNode(at - 1, value, ts);
+      this.addToNode(at - 1, value, event);
       return true;
     }
-    const node = this.allocate(tile, at);
+    const node = this.allocate(at);
+    this.nodes[node * stride] = tile;
     if (prev === -1) this.keys.records[base + OLDER] = node + 1;
     else this.nodes[prev * stride + 1] = node + 1;
     if (at === 0) {
       this.keys.records[base + TAIL] = node + 1;
       this.keys.records[base + TAIL_TILE] = tile;
     }
-    this.addToNode(node, value, ts);
+    this.addToNode(node, value, event);
     return true;
   }
 
@@ -437,7 +446,7 @@ export class FeatureTable {
         const head = rec[base + HEAD] as number;
         if (head === 0) continue;
         if (head - 1 < first) {
-          const older = rec[base + OLDER] as number;
+          const older = (rec[base + OLDER] as number) | 0;
           if (older !== 0) this.release(older);
           rec[base + HEAD] = 0;
           rec[base + OLDER] = 0;
@@ -550,32 +559,35 @@ export class FeatureTable {
     }
   }
 
-  /** Starts the slot's newest tile in its record with this event. */
-  private newHead(slot: number, base: number, tile: number, value: unknown, ts: number): void {
-    const rec = this.keys.records;
-    rec[base + HEAD] = tile + 1;
+  /** The event time for an object aggregate's `add`: 0 for those that ignore it, which spares boxing a number. */
+  private tsOf(event: ShopEvent): number {
+    return this.objectsUseTs ? event.ts : 0;
+  }
+
+  /** Starts the state of the slot's newest tile (its tile number is set) with this event. */
+  private newHead(slot: number, base: number, value: unknown, event: ShopEvent): void {
     if (this.packed) {
-      this.packed.clear(rec, base + STATE);
-      this.addPacked(rec, base + STATE, value, ts);
+      this.packed.clear(this.keys.records, base + STATE);
+      this.addPacked(this.keys.records, base + STATE, value, event);
     } else {
       const heads = this.heads as unknown[];
-      heads[slot] = this.aggregator.add(this.aggregator.empty(), value, ts);
+      heads[slot] = this.aggregator.add(this.aggregator.empty(), value, this.tsOf(event));
     }
   }
 
-  private addToHead(slot: number, base: number, value: unknown, ts: number): void {
-    if (this.packed) this.addPacked(this.keys.records, base + STATE, value, ts);
+  private addToHead(slot: number, base: number, value: unknown, event: ShopEvent): void {
+    if (this.packed) this.addPacked(this.keys.records, base + STATE, value, event);
     else {
       const heads = this.heads as unknown[];
-      heads[slot] = this.aggregator.add(heads[slot], value, ts);
+      heads[slot] = this.aggregator.add(heads[slot], value, this.tsOf(event));
     }
   }
 
-  private addToNode(node: number, value: unknown, ts: number): void {
-    if (this.packed) this.addPacked(this.nodes, node * this.stride + 2, value, ts);
+  private addToNode(node: number, value: unknown, event: ShopEvent): void {
+    if (this.packed) this.addPacked(this.nodes, node * this.stride + 2, value, event);
     else {
       const objects = this.objects as unknown[];
-      objects[node] = this.aggregator.add(objects[node], value, ts);
+      objects[node] = this.aggregator.add(objects[node], value, this.tsOf(event));
     }
   }
 
@@ -583,8 +595,9 @@ export class FeatureTable {
    * `Packed.add` of this feature's aggregate, inline: called through the aggregator, the call site would see
    * every aggregate, V8 would not inline it, and each call would box its numbers (measured: see BENCHMARKS.md).
    */
-  private addPacked(a: Float64Array, at: number, value: unknown, ts: number): void {
+  private addPacked(a: Float64Array, at: number, value: unknown, event: ShopEvent): void {
     const x = value as number;
+    const ts = event.ts;
     switch (this.kind) {
       case 0: // count
         a[at] = (a[at] as number) + 1;
@@ -613,19 +626,18 @@ export class FeatureTable {
     }
   }
 
-  /** A pool node for a tile, with the empty state, linked to `next` (+ 1). */
-  private allocate(tile: number, next: number): number {
+  /** A pool node linked to `next` (+ 1), with the empty state; the caller sets its tile. */
+  private allocate(next: number): number {
     let node: number;
     if (this.freeList !== 0) {
       node = this.freeList - 1;
-      this.freeList = this.nodes[node * this.stride + 1] as number;
+      this.freeList = (this.nodes[node * this.stride + 1] as number) | 0;
     } else {
       node = this.used++;
       if ((node + 1) * this.stride > this.nodes.length)
         this.nodes = grow(this.nodes, (node + 1) * this.stride);
     }
     const at = node * this.stride;
-    this.nodes[at] = tile;
     this.nodes[at + 1] = next;
     if (this.packed) this.packed.clear(this.nodes, at + 2);
     else (this.objects as unknown[])[node] = this.aggregator.empty();
@@ -638,10 +650,10 @@ export class FeatureTable {
     if (rec[base + TAIL] === 0 || (rec[base + TAIL_TILE] as number) >= first) return;
     const stride = this.stride;
     let prev = -1;
-    let at = rec[base + OLDER] as number;
+    let at = (rec[base + OLDER] as number) | 0;
     while (at !== 0 && (this.nodes[(at - 1) * stride] as number) >= first) {
       prev = at - 1;
-      at = this.nodes[prev * stride + 1] as number;
+      at = (this.nodes[prev * stride + 1] as number) | 0;
     }
     if (at === 0) return;
     if (prev === -1) {
@@ -661,7 +673,7 @@ export class FeatureTable {
     let last = chain - 1;
     for (;;) {
       if (this.objects) this.objects[last] = undefined;
-      const after = this.nodes[last * stride + 1] as number;
+      const after = (this.nodes[last * stride + 1] as number) | 0;
       if (after === 0) break;
       last = after - 1;
     }
