@@ -201,6 +201,10 @@ const TAIL = 2; // the pool node of the oldest tile + 1, or 0
 const TAIL_TILE = 3; // that oldest tile, so that trimming can tell it has nothing to do without a pool read
 const STATE = 4;
 
+/** The fields of a pool node; its state follows them. */
+const NEWER = 2; // the next newer pool node + 1, or 0 when the newer tile is the record's
+const NODE_STATE = 3;
+
 /** Packed kinds as small integers for the switch of `FeatureTable.addPacked`. */
 const KINDS: readonly PackedKind[] = ['count', 'sum', 'min', 'max', 'first', 'last', 'moments', 'decayed'];
 
@@ -243,7 +247,10 @@ export class FeatureTable {
   private readonly retainTiles: number;
   private readonly ownsKeys: boolean;
 
-  /** Pool of older tiles: records of `stride` numbers [tile, next older node + 1 (or next free + 1), state…]. */
+  /**
+   * Pool of older tiles: nodes of `stride` numbers [tile, next older node + 1 (or next free + 1), next newer
+   * node + 1, state…], linked both ways so that trimming starts from the oldest and reads only what it drops.
+   */
   private nodes: Float64Array;
   /** States of aggregates that are not packed: of the newest tile by slot, of pool nodes by node. */
   private readonly heads: unknown[] | undefined;
@@ -268,7 +275,7 @@ export class FeatureTable {
     this.halfLifeMs = this.packed?.halfLifeMs ?? 0;
     this.objectsUseTs = feature.agg === 'last_n';
     this.offset = this.keys.reserve(STATE + this.width);
-    this.stride = 2 + this.width;
+    this.stride = NODE_STATE + this.width;
     this.nodes = new Float64Array(16 * this.stride);
     if (!this.packed) {
       this.heads = [];
@@ -344,11 +351,14 @@ export class FeatureTable {
       const node = this.allocate(older);
       const at = node * this.stride;
       this.nodes[at] = head;
+      this.nodes[at + NEWER] = 0;
       if (this.packed) {
-        for (let w = 0; w < this.width; w++) this.nodes[at + 2 + w] = rec[base + STATE + w] as number;
+        for (let w = 0; w < this.width; w++)
+          this.nodes[at + NODE_STATE + w] = rec[base + STATE + w] as number;
       } else (this.objects as unknown[])[node] = (this.heads as unknown[])[slot];
       rec[base + OLDER] = node + 1;
-      if (older === 0) {
+      if (older !== 0) this.nodes[(older - 1) * this.stride + NEWER] = node + 1;
+      else {
         rec[base + TAIL] = node + 1;
         rec[base + TAIL_TILE] = head;
       }
@@ -372,9 +382,11 @@ export class FeatureTable {
     }
     const node = this.allocate(at);
     this.nodes[node * stride] = tile;
+    this.nodes[node * stride + NEWER] = prev + 1;
     if (prev === -1) this.keys.records[base + OLDER] = node + 1;
     else this.nodes[prev * stride + 1] = node + 1;
-    if (at === 0) {
+    if (at !== 0) this.nodes[(at - 1) * stride + NEWER] = node + 1;
+    else {
       this.keys.records[base + TAIL] = node + 1;
       this.keys.records[base + TAIL_TILE] = tile;
     }
@@ -406,7 +418,7 @@ export class FeatureTable {
       if (t < first) break;
       if (t <= last) {
         const state = this.packed
-          ? this.packed.read(this.nodes, (at - 1) * stride + 2)
+          ? this.packed.read(this.nodes, (at - 1) * stride + NODE_STATE)
           : this.objects?.[at - 1];
         acc = aggregator.merge(acc, state);
       }
@@ -499,7 +511,8 @@ export class FeatureTable {
         const from = (at - 1) * stride;
         tiles[i] = this.nodes[from] as number;
         if (numbers)
-          for (let w = 0; w < width; w++) numbers[i * width + w] = this.nodes[from + 2 + w] as number;
+          for (let w = 0; w < width; w++)
+            numbers[i * width + w] = this.nodes[from + NODE_STATE + w] as number;
         else (objects as unknown[])[i] = this.objects?.[at - 1];
       }
     }
@@ -543,7 +556,9 @@ export class FeatureTable {
         const node = this.used++;
         this.nodes[node * stride] = column.tiles[i] as number;
         this.nodes[node * stride + 1] = older;
-        const object = state(i, this.nodes, node * stride + 2);
+        // The next newer node is the next one written, unless this is the last before the record's tile.
+        this.nodes[node * stride + NEWER] = j < n - 2 ? node + 2 : 0;
+        const object = state(i, this.nodes, node * stride + NODE_STATE);
         if (this.objects) this.objects[node] = object;
         if (j === 0) {
           rec[base + TAIL] = node + 1;
@@ -584,7 +599,7 @@ export class FeatureTable {
   }
 
   private addToNode(node: number, value: unknown, event: ShopEvent): void {
-    if (this.packed) this.addPacked(this.nodes, node * this.stride + 2, value, event);
+    if (this.packed) this.addPacked(this.nodes, node * this.stride + NODE_STATE, value, event);
     else {
       const objects = this.objects as unknown[];
       objects[node] = this.aggregator.add(objects[node], value, this.tsOf(event));
@@ -639,32 +654,31 @@ export class FeatureTable {
     }
     const at = node * this.stride;
     this.nodes[at + 1] = next;
-    if (this.packed) this.packed.clear(this.nodes, at + 2);
+    if (this.packed) this.packed.clear(this.nodes, at + NODE_STATE);
     else (this.objects as unknown[])[node] = this.aggregator.empty();
     return node;
   }
 
-  /** Frees the pool tiles of a slot (its record at `base`) older than `first`. */
+  /** Frees the pool tiles of a slot (its record at `base`) older than `first`, walking from the oldest. */
   private trim(base: number, first: number): void {
     const rec = this.keys.records;
-    if (rec[base + TAIL] === 0 || (rec[base + TAIL_TILE] as number) >= first) return;
     const stride = this.stride;
-    let prev = -1;
-    let at = (rec[base + OLDER] as number) | 0;
-    while (at !== 0 && (this.nodes[(at - 1) * stride] as number) >= first) {
-      prev = at - 1;
-      at = (this.nodes[prev * stride + 1] as number) | 0;
+    let keep = (rec[base + TAIL] as number) | 0;
+    let drop = 0;
+    while (keep !== 0 && (this.nodes[(keep - 1) * stride] as number) < first) {
+      drop = keep;
+      keep = (this.nodes[(keep - 1) * stride + NEWER] as number) | 0;
     }
-    if (at === 0) return;
-    if (prev === -1) {
+    if (drop === 0) return;
+    if (keep === 0) {
       rec[base + OLDER] = 0;
       rec[base + TAIL] = 0;
     } else {
-      this.nodes[prev * stride + 1] = 0;
-      rec[base + TAIL] = prev + 1;
-      rec[base + TAIL_TILE] = this.nodes[prev * stride] as number;
+      this.nodes[(keep - 1) * stride + 1] = 0;
+      rec[base + TAIL] = keep;
+      rec[base + TAIL_TILE] = this.nodes[(keep - 1) * stride] as number;
     }
-    this.release(at);
+    this.release(drop);
   }
 
   /** Puts a chain of pool nodes (its first + 1) on the free list. */
