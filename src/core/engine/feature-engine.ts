@@ -113,10 +113,10 @@ export class FeatureEngine {
   /** Applies events in order; returns the late ones (not applied). */
   process(events: readonly ShopEvent[]): ShopEvent[] {
     const late: ShopEvent[] = [];
-    const lateBefore = () => this.maxEventTs - this.options.outOfOrdernessMs - this.options.allowedLatenessMs;
+    const slack = this.options.outOfOrdernessMs + this.options.allowedLatenessMs;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as ShopEvent;
-      if (event.ts < lateBefore()) {
+      if (event.ts < this.maxEventTs - slack) {
         late.push(event);
         this.lateCount++;
         continue;

@@ -232,6 +232,8 @@ export class FeatureTable {
   /** The index of the packed kind in KINDS, or −1. */
   private readonly kind: number;
   private readonly halfLifeMs: number;
+  private readonly where: WhereClause | undefined;
+  private readonly valueField: string | undefined;
   /** Whether the object aggregate reads event time (last_n does; distinct and top_k do not). */
   private readonly objectsUseTs: boolean;
   /** Where this feature's fields start in a slot record. */
@@ -274,6 +276,8 @@ export class FeatureTable {
     this.kind = this.packed ? KINDS.indexOf(this.packed.kind) : -1;
     this.halfLifeMs = this.packed?.halfLifeMs ?? 0;
     this.objectsUseTs = feature.agg === 'last_n';
+    this.where = feature.where;
+    this.valueField = feature.value;
     this.offset = this.keys.reserve(STATE + this.width);
     this.stride = NODE_STATE + this.width;
     this.nodes = new Float64Array(16 * this.stride);
@@ -318,10 +322,10 @@ export class FeatureTable {
   /** Adds an event of this feature's types to the tiles of its key's slot (already looked up), when it qualifies. */
   applyTo(slot: number, event: ShopEvent): boolean {
     const record = event as unknown as Record<string, unknown>;
-    if (this.feature.where && !matches(record, this.feature.where)) return false;
+    if (this.where !== undefined && !matches(record, this.where)) return false;
     let value: unknown;
-    if (this.feature.value !== undefined) {
-      value = record[this.feature.value];
+    if (this.valueField !== undefined) {
+      value = record[this.valueField];
       if (value === undefined || value === null) return false;
       if (this.numeric && (typeof value !== 'number' || !Number.isFinite(value))) return false;
     }
@@ -485,8 +489,11 @@ export class FeatureTable {
       const base = (slots[k] as number) * recordWidth + this.offset;
       if (rec[base + HEAD] === 0) continue;
       let n = 1;
-      for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number)
-        n++;
+      for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number) {
+        // A list longer than the pool has a cycle: fail the checkpoint rather than loop for ever.
+        if (++n > this.used + 1)
+          throw new Error(`${this.feature.name}: corrupt tile list of slot ${slots[k]}`);
+      }
       counts[k] = n;
       total += n;
     }
@@ -528,7 +535,10 @@ export class FeatureTable {
     const width = this.width;
     const total = column?.tiles.length ?? 0;
     const keys = column?.counts.length ?? 0;
-    this.nodes = new Float64Array(Math.max(16, total - keys) * stride);
+    // Every key with tiles keeps its newest in its record, the rest in the pool.
+    let withTiles = 0;
+    for (let k = 0; k < keys; k++) if (column?.counts[k] !== 0) withTiles++;
+    this.nodes = new Float64Array(Math.max(16, total - withTiles) * stride);
     if (this.heads) this.heads.length = 0;
     this.objects = this.packed ? undefined : [];
     this.used = 0;
@@ -685,7 +695,8 @@ export class FeatureTable {
   private release(chain: number): void {
     const stride = this.stride;
     let last = chain - 1;
-    for (;;) {
+    for (let steps = 0; ; steps++) {
+      if (steps > this.used) throw new Error(`${this.feature.name}: corrupt tile list`);
       if (this.objects) this.objects[last] = undefined;
       const after = (this.nodes[last * stride + 1] as number) | 0;
       if (after === 0) break;
