@@ -119,6 +119,7 @@ describe('FeatureEngine snapshots', () => {
               userId,
               orderId: `o${seed}-${i}`,
               total: Math.round(next() * 1000) / 10,
+              currency: 'EUR',
               items: [{ productId: 'p1', quantity: 1, price: 1 }],
             },
       );

@@ -218,7 +218,7 @@ const KINDS: readonly PackedKind[] = ['count', 'sum', 'min', 'max', 'first', 'la
  *
  * Storage (the hot path, hand-written for it: see BENCHMARKS.md, "fraud set"): a key's newest tile lives in its
  * slot record, shared with the other features of the entity; older tiles are nodes of a pool in one
- * Float64Array — (tile, next older node + 1, packed state) — linked newest first. An event mostly updates the
+ * Float64Array — (tile, older link, newer link, packed state) — listed newest first. An event mostly updates the
  * record in place, or moves the newest tile into the pool; tiles past reach are recycled as new ones open. Only
  * distinct, last_n and top_k keep an object per tile, beside the numbers.
  * @example const t = new FeatureTable(feature); t.apply(event); t.valueAt('u1', Date.now())
@@ -238,7 +238,7 @@ export class FeatureTable {
   private readonly objectsUseTs: boolean;
   /** Where this feature's fields start in a slot record. */
   private readonly offset: number;
-  /** Numbers per pool node: tile, link, state. */
+  /** Numbers per pool node: tile, two links, state. */
   private readonly stride: number;
   private readonly numeric: boolean;
   private readonly types: ReadonlySet<string>;
