@@ -131,7 +131,14 @@ async function heapMb(): Promise<number> {
 }
 
 export async function benchFeatures(quick: boolean, work: string): Promise<Measure[]> {
-  const results: Measure[] = [];
+  // Each part builds its own events, so that one part's million events are not in the heap the next one
+  // collects (a full collection traces every live object).
+  const results = await benchHotItems(quick);
+  results.push(...(await benchFraud(quick, work)));
+  return results;
+}
+
+async function benchHotItems(quick: boolean): Promise<Measure[]> {
   const viewEvents = views(quick ? 300_000 : 1_000_000);
   const viewBase = baseline(viewEvents, (e) => [(e as { productId: string }).productId]);
   let top = '';
@@ -140,15 +147,20 @@ export async function benchFeatures(quick: boolean, work: string): Promise<Measu
     top = run.top;
     return run.rate;
   });
-  results.push({ name: 'features (c): baseline Map increment, views', value: viewBase, unit: 'events/s' });
-  results.push({
-    name: 'features (a): hot items, 1h sliding, top 10/min',
-    value: hot.median,
-    unit: 'events/s',
-    target: '≥ 250,000',
-    note: `${(hot.median / viewBase).toFixed(2)}× baseline; runs ${hot.all.map(fmt).join(', ')}; last top 3 ${top}`,
-  });
+  return [
+    { name: 'features (c): baseline Map increment, views', value: viewBase, unit: 'events/s' },
+    {
+      name: 'features (a): hot items, 1h sliding, top 10/min',
+      value: hot.median,
+      unit: 'events/s',
+      target: '≥ 250,000',
+      note: `${(hot.median / viewBase).toFixed(2)}× baseline; runs ${hot.all.map(fmt).join(', ')}; last top 3 ${top}`,
+    },
+  ];
+}
 
+async function benchFraud(quick: boolean, work: string): Promise<Measure[]> {
+  const results: Measure[] = [];
   const paymentEvents = payments(quick ? 300_000 : 1_000_000);
   const keysOf = (e: ShopEvent) => {
     const p = e as { cardId: string; userId: string; deviceId: string; ip: string };
