@@ -6,3 +6,4 @@ export * from './ingest/index.js';
 export { Random, hashString } from './random.js';
 export * from './features/index.js';
 export * from './engine/index.js';
+export * from './ml/index.js';
