@@ -210,6 +210,33 @@ describe('aggregators are monoids', () => {
   }
 });
 
+describe('packed aggregators', () => {
+  for (const agg of AGGREGATES) {
+    const a = aggregatorFor(agg, { n: 3, halfLifeMs: HALF_LIFE });
+    if (!a.packed) continue;
+    const packed = a.packed;
+    it(`${agg}: adding in place equals adding to the plain state, and write/read round-trips`, () => {
+      fc.assert(
+        fc.property(rawEvents, (rows) => {
+          const numbers = new Float64Array(2 + packed.width);
+          packed.clear(numbers, 1);
+          let plain = a.empty();
+          for (const r of rows) {
+            packed.add(numbers, 1, r.amount, r.ts);
+            plain = a.add(plain, r.amount, r.ts);
+          }
+          const asOf = T0 + 7 * HOUR;
+          expect(a.result(packed.read(numbers, 1), asOf)).toEqual(a.result(plain, asOf));
+          const copy = new Float64Array(packed.width);
+          packed.write(copy, 0, packed.read(numbers, 1));
+          expect([...copy]).toEqual([...numbers.subarray(1, 1 + packed.width)]);
+        }),
+        { numRuns: 40 },
+      );
+    });
+  }
+});
+
 describe('distinct', () => {
   it('is exact while small and within 2% once it switches to HyperLogLog', () => {
     const a = aggregatorFor('distinct');
