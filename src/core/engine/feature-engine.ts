@@ -212,14 +212,7 @@ export class FeatureEngine {
   evict(): void {
     const horizon = this.watermark - this.options.allowedLatenessMs;
     for (const t of this.tables) t.evictBefore(horizon);
-    for (const { keys, tables } of this.groups) {
-      for (let slot = 0; slot < keys.slots; slot++) {
-        if (keys.keyAt(slot) === undefined) continue;
-        let empty = true;
-        for (let t = 0; t < tables.length && empty; t++) empty = (tables[t] as FeatureTable).isEmpty(slot);
-        if (empty) keys.release(slot);
-      }
-    }
+    for (const { keys, tables } of this.groups) keys.releaseEmpty(tables);
   }
 
   /** A copy of the whole state as structured-cloneable columns (typed arrays), ready to be serialized. */

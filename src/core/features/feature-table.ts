@@ -109,6 +109,17 @@ export class KeySpace {
     this.live--;
   }
 
+  /** Frees the slots of keys that none of `holders` (the features sharing this key space) has state for. */
+  releaseEmpty(holders: readonly { isEmpty(slot: number): boolean }[]): void {
+    for (let slot = 0; slot < this.bySlot.length; slot++) {
+      if (this.bySlot[slot] === undefined) continue;
+      let empty = true;
+      for (let h = 0; h < holders.length && empty; h++)
+        empty = (holders[h] as { isEmpty(slot: number): boolean }).isEmpty(slot);
+      if (empty) this.release(slot);
+    }
+  }
+
   /** Replaces every key: `keys[i]` gets slot i. Takes the array. */
   load(keys: (string | undefined)[]): void {
     this.bySlot = keys;
@@ -341,10 +352,7 @@ export class FeatureTable {
     }
     if (head === -1 || head < tile - this.retainTiles) {
       // The first tile of the key, or every tile it has is past reach: the new tile takes the record over.
-      const older = (rec[base + OLDER] as number) | 0;
-      if (older !== 0) this.release(older);
-      rec[base + OLDER] = 0;
-      rec[base + TAIL] = 0;
+      this.dropOlder(base);
       rec[base + HEAD] = tile + 1;
       this.newHead(slot, base, value, event);
       return true;
@@ -462,20 +470,13 @@ export class FeatureTable {
         const head = rec[base + HEAD] as number;
         if (head === 0) continue;
         if (head - 1 < first) {
-          const older = (rec[base + OLDER] as number) | 0;
-          if (older !== 0) this.release(older);
+          this.dropOlder(base);
           rec[base + HEAD] = 0;
-          rec[base + OLDER] = 0;
-          rec[base + TAIL] = 0;
           if (this.heads) this.heads[slot] = undefined;
         } else this.trim(base, first);
       }
     }
-    if (this.ownsKeys) {
-      for (let slot = 0; slot < this.keys.slots; slot++) {
-        if (this.isEmpty(slot) && this.keys.keyAt(slot) !== undefined) this.keys.release(slot);
-      }
-    }
+    if (this.ownsKeys) this.keys.releaseEmpty([this]);
   }
 
   /** This feature's tiles for the given slots, in their order, as a checkpoint column. */
@@ -667,6 +668,15 @@ export class FeatureTable {
     if (this.packed) this.packed.clear(this.nodes, at + NODE_STATE);
     else (this.objects as unknown[])[node] = this.aggregator.empty();
     return node;
+  }
+
+  /** Frees every pool tile of a slot (its record at `base`), keeping the record's own. */
+  private dropOlder(base: number): void {
+    const rec = this.keys.records;
+    const older = (rec[base + OLDER] as number) | 0;
+    if (older !== 0) this.release(older);
+    rec[base + OLDER] = 0;
+    rec[base + TAIL] = 0;
   }
 
   /** Frees the pool tiles of a slot (its record at `base`) older than `first`, walking from the oldest. */
