@@ -21,7 +21,7 @@ module.exports = {
       name: 'core-pure-packages-only',
       severity: 'error',
       from: { path: '^src/core/' },
-      to: { dependencyTypes: ['npm'], pathNot: 'node_modules/(@sinclair/typebox|@tensorflow/)' },
+      to: { dependencyTypes: ['npm'], pathNot: 'node_modules/(@sinclair/typebox|@tensorflow/|ml-matrix)' },
     },
     {
       name: 'adapters-import-core-only',

@@ -7,6 +7,9 @@ import { registerServe } from './commands/serve.js';
 import { registerDemo } from './commands/demo.js';
 import { registerFeatureCommands } from './commands/features.js';
 import { registerDataset } from './commands/dataset.js';
+import { registerTrain } from './commands/train.js';
+import { registerPredict } from './commands/predict.js';
+import { registerModels } from './commands/models.js';
 
 const program = new Command('shopstream')
   .description('real-time recommendations, fraud decisions, search and analytics from a store event stream')
@@ -19,6 +22,9 @@ registerServe(program);
 registerDemo(program);
 registerFeatureCommands(program);
 registerDataset(program);
+registerTrain(program);
+registerPredict(program);
+registerModels(program);
 
 try {
   await program.parseAsync(process.argv);

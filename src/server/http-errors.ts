@@ -6,6 +6,8 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
   [ERROR_CODES.STORAGE]: 503,
   [ERROR_CODES.REMOTE]: 502,
   [ERROR_CODES.FILE_NOT_FOUND]: 404,
+  [ERROR_CODES.MODEL_NOT_FOUND]: 404,
+  [ERROR_CODES.MODEL_REFUSED]: 409,
 };
 
 export function statusOf(code: ErrorCode): number {

@@ -9,3 +9,5 @@ export { readLineBatches } from './read-lines.js';
 export { rowId } from './row-id.js';
 export { writeTable } from './write-table.js';
 export type { Cell } from './write-table.js';
+export { readTable, fileFingerprint } from './read-table.js';
+export type { Table } from './read-table.js';

@@ -4,3 +4,5 @@ export { RAW_LIMIT, clipRaw } from './dead-letter-store.js';
 export type { Clock } from './clock.js';
 export { SYSTEM_CLOCK } from './clock.js';
 export type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
+export type { ModelStage, ModelStore, ModelVersion, NewModelVersion } from './model-store.js';
+export { MODEL_STAGES } from './model-store.js';

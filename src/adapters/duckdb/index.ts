@@ -1,0 +1,2 @@
+// DuckDB adapters: the model store.
+export { DuckDbModelStore, modelsFile } from './model-store.js';

@@ -1,0 +1,235 @@
+// `shopstream train`: EVAL.md's tabular protocol on a CSV/Parquet file; stores the fitted pipeline + model as a
+// new candidate version in the model store.
+import { mkdirSync } from 'node:fs';
+import type { Command } from 'commander';
+import {
+  ERROR_CODES,
+  MODEL_KINDS,
+  ShopstreamError,
+  checkModelName,
+  promote,
+  trainTabular,
+  type ModelKind,
+  type PipelineOptions,
+  type ValidationData,
+} from '../../core/index.js';
+import { fileFingerprint, readTable } from '../../adapters/files/index.js';
+import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
+import { resolveDataDir } from '../data-dir.js';
+import { intOption, numberOption } from '../options.js';
+import { startProgress } from '../progress.js';
+
+interface TrainFlags {
+  label: string;
+  model: string;
+  drop?: string;
+  testSize: string;
+  seed: string;
+  epochs?: string;
+  batchSize?: string;
+  hidden?: string;
+  c?: string;
+  missing?: PipelineOptions['missing'];
+  clip?: string;
+  scale?: PipelineOptions['scale'];
+  encoding?: PipelineOptions['encoding'];
+  categorical?: string;
+  name?: string;
+  promote?: boolean;
+  data?: string;
+  json?: boolean;
+}
+
+/** Validation rows kept with a version for promotion checks (a sample when the test split is larger). */
+const MAX_VALIDATION_ROWS = 20_000;
+
+function modelSettings(kind: ModelKind, flags: TrainFlags): Record<string, unknown> {
+  const settings: Record<string, unknown> = { seed: intOption('seed', flags.seed, 0, 2 ** 31) };
+  if (flags.c !== undefined) settings.c = numberOption('c', flags.c, 1e-9, 1e9);
+  if (kind === 'mlp' || kind === 'ftrl') {
+    if (flags.epochs !== undefined) settings.epochs = intOption('epochs', flags.epochs, 1, 100_000);
+  }
+  if (kind === 'mlp') {
+    if (flags.batchSize !== undefined)
+      settings.batchSize = intOption('batch-size', flags.batchSize, 1, 1_000_000);
+    if (flags.hidden !== undefined)
+      settings.hidden = flags.hidden.split(',').map((u) => intOption('hidden', u, 1, 4096));
+  }
+  const ignored = (
+    [
+      ['epochs', flags.epochs, ['mlp', 'ftrl']],
+      ['batch-size', flags.batchSize, ['mlp']],
+      ['hidden', flags.hidden, ['mlp']],
+      ['c', flags.c, ['logistic', 'svm']],
+    ] as const
+  ).filter(([, value, kinds]) => value !== undefined && !(kinds as readonly string[]).includes(kind));
+  if (ignored.length > 0) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--${ignored[0]![0]}: not a setting of --model ${kind} (it is for ${ignored[0]![2].join(', ')})`,
+      { field: ignored[0]![0] },
+    );
+  }
+  return settings;
+}
+
+function pipelineOptions(flags: TrainFlags): Partial<PipelineOptions> {
+  const options: { -readonly [K in keyof PipelineOptions]?: PipelineOptions[K] } = {};
+  if (flags.missing) options.missing = flags.missing;
+  if (flags.scale) options.scale = flags.scale;
+  if (flags.encoding) options.encoding = flags.encoding;
+  if (flags.categorical) options.categoricalColumns = flags.categorical.split(',').filter(Boolean);
+  if (flags.clip) {
+    const [lo, hi] = flags.clip.split(',').map((q) => numberOption('clip', q, 0, 1));
+    if (lo === undefined || hi === undefined) {
+      throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, '--clip: two quantiles, e.g. 0.01,0.99', {
+        field: 'clip',
+      });
+    }
+    options.clip = [lo, hi];
+  }
+  return options;
+}
+
+export function registerTrain(program: Command): void {
+  program
+    .command('train <file>')
+    .description(
+      'train a model on a CSV/Parquet table (stratified 80/20 split), report held-out metrics, store it',
+    )
+    .requiredOption('--label <column>', 'the column to predict (binary: 1/true/1.0 are positive)')
+    .option('--model <kind>', `${MODEL_KINDS.join('|')}`, 'logistic')
+    .option('--drop <a,b>', 'columns to leave out (ids, leaks)')
+    .option('--test-size <share>', 'held-out share of rows', '0.2')
+    .option('--seed <n>', 'seed of the split and the model', '42')
+    .option('--epochs <n>', 'mlp: most epochs (early stopping ends sooner); ftrl: passes')
+    .option('--batch-size <n>', 'mlp: rows per step')
+    .option('--hidden <units>', 'mlp: hidden layer sizes, e.g. 128,64')
+    .option('--c <value>', 'logistic/svm: inverse regularisation strength (default 1)')
+    .option('--missing <strategy>', 'drop|mean|median|most_frequent|constant (default drop)')
+    .option('--clip <lo,hi>', 'clip numbers to these training quantiles, e.g. 0.01,0.99')
+    .option('--scale <how>', 'zscore|minmax|none (default zscore)')
+    .option('--encoding <how>', 'categories: onehot|hash (default onehot)')
+    .option('--categorical <a,b>', 'numeric-looking columns to treat as categories')
+    .option('--name <name>', 'model name in the store (default: the file name and the kind)')
+    .option('--promote', 'promote the new version to production (refused if worse than production)')
+    .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
+    .option('--json', 'print a JSON summary as the last line')
+    .action(async (file: string, flags: TrainFlags) => {
+      if (!(MODEL_KINDS as readonly string[]).includes(flags.model)) {
+        throw new ShopstreamError(
+          ERROR_CODES.INVALID_OPTION,
+          `--model: ${JSON.stringify(flags.model)} is not one of ${MODEL_KINDS.join(', ')}`,
+          { field: 'model' },
+        );
+      }
+      const kind = flags.model as ModelKind;
+      const settings = modelSettings(kind, flags);
+      const testSize = numberOption('test-size', flags.testSize, 0.01, 0.99);
+      const seed = settings.seed as number;
+      const base = file
+        .replace(/^.*[\\/]/, '')
+        .replace(/\.[^.]*$/, '')
+        .replace(/[^A-Za-z0-9_.-]/g, '_');
+      const name = checkModelName(flags.name ?? `${base}-${kind}`);
+      const pipeline = pipelineOptions(flags);
+      const started = performance.now();
+      const [table, fingerprint] = await Promise.all([readTable(file), fileFingerprint(file)]);
+      if (!flags.json)
+        console.error(`read ${table.rows.length} rows × ${table.columns.length} columns from ${file}`);
+      let bar: ReturnType<typeof startProgress> | undefined;
+      const result = await trainTabular(table.rows, {
+        label: flags.label,
+        model: kind,
+        settings,
+        pipeline,
+        drop: flags.drop?.split(',').filter(Boolean),
+        testSize,
+        seed,
+        onProgress: (p) => {
+          bar ??= startProgress(
+            `fit ${kind}`,
+            p.steps,
+            kind === 'mlp' || kind === 'ftrl' ? 'epochs' : 'iterations',
+          );
+          bar.update(p.step);
+        },
+      });
+      bar?.stop();
+      const { report, trained, test } = result;
+      const keep = Math.min(test.rows.length, MAX_VALIDATION_ROWS);
+      const validation: ValidationData = {
+        rows: test.rows.slice(0, keep),
+        labels: Array.from(test.labels.subarray(0, keep)),
+      };
+      const dataDir = resolveDataDir(flags.data);
+      mkdirSync(dataDir, { recursive: true });
+      const store = new DuckDbModelStore(modelsFile(dataDir));
+      const stored = await store.add(
+        name,
+        {
+          kind,
+          metrics: report.metrics,
+          features: report.columns,
+          fingerprint,
+          params: {
+            file,
+            label: flags.label,
+            settings: trained.model.settings,
+            pipeline: trained.pipeline.options,
+            testSize,
+            seed,
+            rows: report.rows,
+            fitSeconds: report.fitSeconds,
+            importance: report.importance,
+          },
+          artifact: trained.toJSON(),
+          validation,
+        },
+        Date.now(),
+      );
+      const promoted = flags.promote
+        ? await promote(store, name, stored.version, { now: Date.now() })
+        : undefined;
+      await store.close();
+      const m = report.metrics;
+      const summary = {
+        model: name,
+        version: stored.version,
+        stage: promoted ? 'production' : 'candidate',
+        kind,
+        ...(report.task === 'binary'
+          ? { auc: m.auc, prAuc: m.prAuc, accuracy: m.accuracy, logLoss: m.logLoss, brier: m.brier }
+          : { rmse: m.rmse, mae: m.mae, r2: m.r2 }),
+        fitSeconds: Math.round(report.fitSeconds * 1000) / 1000,
+        rows: report.rows,
+        features: report.columns.length,
+        width: report.width,
+        importance: report.importance.slice(0, 10),
+        seconds: Math.round(performance.now() - started) / 1000,
+      };
+      if (flags.json) {
+        console.log(JSON.stringify(summary));
+        return;
+      }
+      const f = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(4));
+      console.log(
+        `${name}@${stored.version} (${kind}, ${summary.stage}): ${report.rows.train} train / ${report.rows.test} test rows, ${report.rows.dropped} dropped (missing), ${report.columns.length} columns → ${report.width} features`,
+      );
+      console.log(
+        report.task === 'binary'
+          ? `  ROC-AUC ${f(m.auc)}  PR-AUC ${f(m.prAuc)}  accuracy ${f(m.accuracy)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}`
+          : `  RMSE ${f(m.rmse)}  MAE ${f(m.mae)}  R² ${f(m.r2)}`,
+      );
+      console.log(
+        `  fit ${summary.fitSeconds}s; permutation importance (drop of ${report.task === 'binary' ? 'ROC-AUC' : 'R²'}):`,
+      );
+      for (const { column, drop } of report.importance.slice(0, 10))
+        console.log(`    ${column.padEnd(28)} ${drop.toFixed(4)}`);
+      console.log(
+        promoted
+          ? `  promoted to production.`
+          : `  next: shopstream models promote ${name}@${stored.version}   then: shopstream predict FILE --model ${name}`,
+      );
+    });
+}

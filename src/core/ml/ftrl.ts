@@ -1,0 +1,244 @@
+// FTRL-Proximal online logistic regression (McMahan et al. 2013, "Ad Click Prediction", Algorithm 1): per-
+// coordinate learning rates, weights computed lazily from (z, n), exactly zero while |z| ≤ λ1.
+import { Random } from '../random.js';
+import { checkFinite, checkFiniteRow, type Matrix } from './matrix.js';
+import { shuffled } from './split.js';
+import {
+  checkLabels,
+  invalidSetting,
+  notFitted,
+  sigmoid,
+  type Explanation,
+  type FitOptions,
+  type Model,
+  type ModelJSON,
+} from './model.js';
+
+export interface FtrlSettings {
+  /** Per-coordinate learning rate α and its smoothing β. */
+  readonly alpha: number;
+  readonly beta: number;
+  /** L1 and L2 strengths (λ1 zeroes weights exactly). */
+  readonly l1: number;
+  readonly l2: number;
+  /** Passes over the rows in `fit` (shuffled by `seed`). */
+  readonly epochs: number;
+  readonly seed: number;
+}
+
+interface FtrlState {
+  z: number[];
+  n: number[];
+  updates: number;
+}
+
+/**
+ * Online, sparse logistic regression: `learnOne` for the stream, `learnSparse` for hashed or sparse rows
+ * (indices and values), `fit` for passes over a matrix. The last coordinate is the bias.
+ * @example const m = new FtrlProximal({ l1: 1 }); m.learnOne(x, 1); m.predictProbaOne(x)
+ */
+export class FtrlProximal implements Model {
+  readonly kind = 'ftrl';
+  readonly task = 'binary';
+  readonly settings: FtrlSettings;
+  private z: Float64Array | undefined;
+  private n: Float64Array | undefined;
+  private updates = 0;
+
+  constructor(settings: Partial<FtrlSettings> = {}) {
+    this.settings = Object.freeze({ alpha: 0.1, beta: 1, l1: 1, l2: 1, epochs: 5, seed: 42, ...settings });
+    for (const key of ['alpha', 'beta', 'l1', 'l2'] as const) {
+      const v = this.settings[key];
+      if (!(v >= 0) || (key === 'alpha' && v === 0))
+        throw invalidSetting(this.kind, key, 'must be a number ≥ 0 (α > 0)');
+    }
+    if (!Number.isInteger(this.settings.epochs) || this.settings.epochs < 1)
+      throw invalidSetting(this.kind, 'epochs', 'must be a positive integer');
+  }
+
+  get fitted(): boolean {
+    return this.z !== undefined;
+  }
+
+  /** Input columns (the bias not counted). */
+  get width(): number {
+    return this.z ? this.z.length - 1 : 0;
+  }
+
+  /** Updates learned so far. */
+  get updateCount(): number {
+    return this.updates;
+  }
+
+  /** Starts an empty model of `width` columns (learnOne does it on first use). */
+  init(width: number): this {
+    this.z = new Float64Array(width + 1);
+    this.n = new Float64Array(width + 1);
+    this.updates = 0;
+    return this;
+  }
+
+  /** The weight of coordinate i, from (z, n): 0 while |z| ≤ λ1. */
+  weight(i: number): number {
+    const z = (this.z as Float64Array)[i] as number;
+    const { l1, l2, alpha, beta } = this.settings;
+    if (Math.abs(z) <= l1) return 0;
+    return (
+      -(z - Math.sign(z) * l1) / ((beta + Math.sqrt((this.n as Float64Array)[i] as number)) / alpha + l2)
+    );
+  }
+
+  /** All weights, the bias last. */
+  weights(): Float64Array {
+    if (!this.z) throw notFitted(this.kind);
+    return Float64Array.from({ length: this.z.length }, (_, i) => this.weight(i));
+  }
+
+  private checked(x: ArrayLike<number>): void {
+    if (!this.z) throw notFitted(this.kind);
+    checkFiniteRow(x, this.z.length - 1);
+  }
+
+  margin(x: ArrayLike<number>): number {
+    this.checked(x);
+    const d = (this.z as Float64Array).length - 1;
+    let m = this.weight(d);
+    for (let j = 0; j < d; j++) {
+      const v = x[j] as number;
+      if (v !== 0) m += this.weight(j) * v;
+    }
+    return m;
+  }
+
+  learnOne(x: ArrayLike<number>, y: number): void {
+    if (!this.z) this.init(x.length);
+    this.checked(x);
+    if (y !== 0 && y !== 1)
+      throw invalidSetting(this.kind, 'label', `binary labels are 0 or 1, got ${String(y)}`);
+    const d = (this.z as Float64Array).length - 1;
+    const indices = new Int32Array(d);
+    const values = new Float64Array(d);
+    let count = 0;
+    for (let j = 0; j < d; j++) {
+      const v = x[j] as number;
+      if (v !== 0) {
+        indices[count] = j;
+        values[count++] = v;
+      }
+    }
+    this.learnSparse(indices, values, count, y);
+  }
+
+  /**
+   * One update from a sparse row: `count` (index, value) pairs, the bias added. The hot path of online
+   * learning (no allocation, no checks beyond the caller's): see BENCHMARKS.md, "FTRL".
+   */
+  learnSparse(indices: Int32Array, values: Float64Array, count: number, y: number): void {
+    const z = this.z as Float64Array;
+    const n = this.n as Float64Array;
+    const { alpha, beta, l1, l2 } = this.settings;
+    const bias = z.length - 1;
+    // Weights of the active coordinates, then the prediction.
+    let m = 0;
+    for (let k = 0; k <= count; k++) {
+      const i = k < count ? (indices[k] as number) : bias;
+      const zi = z[i] as number;
+      if (zi > l1 || zi < -l1) {
+        const w = -(zi - (zi > 0 ? l1 : -l1)) / ((beta + Math.sqrt(n[i] as number)) / alpha + l2);
+        m += w * (k < count ? (values[k] as number) : 1);
+      }
+    }
+    const g0 = sigmoid(m) - y;
+    for (let k = 0; k <= count; k++) {
+      const i = k < count ? (indices[k] as number) : bias;
+      const g = g0 * (k < count ? (values[k] as number) : 1);
+      const ni = n[i] as number;
+      const zi = z[i] as number;
+      const w = zi > l1 || zi < -l1 ? -(zi - (zi > 0 ? l1 : -l1)) / ((beta + Math.sqrt(ni)) / alpha + l2) : 0;
+      const sigma = (Math.sqrt(ni + g * g) - Math.sqrt(ni)) / alpha;
+      z[i] = zi + g - sigma * w;
+      n[i] = ni + g * g;
+    }
+    this.updates++;
+  }
+
+  fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
+    checkFinite(X);
+    checkLabels(this.kind, this.task, X, y);
+    this.init(X.cols);
+    const rng = new Random(this.settings.seed);
+    const indices = new Int32Array(X.cols);
+    const values = new Float64Array(X.cols);
+    for (let epoch = 0; epoch < this.settings.epochs; epoch++) {
+      const order = shuffled(X.rows, rng);
+      for (const r of order) {
+        let count = 0;
+        for (let j = 0; j < X.cols; j++) {
+          const v = X.data[r * X.cols + j] as number;
+          if (v !== 0) {
+            indices[count] = j;
+            values[count++] = v;
+          }
+        }
+        this.learnSparse(indices, values, count, y[r] as number);
+      }
+      options.onProgress?.({ step: epoch + 1, steps: this.settings.epochs });
+    }
+    return Promise.resolve();
+  }
+
+  predictOne(x: ArrayLike<number>): number {
+    return this.predictProbaOne(x) >= 0.5 ? 1 : 0;
+  }
+
+  predictProbaOne(x: ArrayLike<number>): number {
+    return sigmoid(this.margin(x));
+  }
+
+  predictMany(X: Matrix): Float64Array {
+    const w = this.weights();
+    if (X.cols !== w.length - 1) checkFiniteRow(new Float64Array(X.cols), w.length - 1); // names the mismatch
+    checkFinite(X);
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      let m = w[X.cols] as number;
+      for (let j = 0; j < X.cols; j++) m += (w[j] as number) * (X.data[i * X.cols + j] as number);
+      out[i] = sigmoid(m);
+    }
+    return out;
+  }
+
+  explainOne(x: ArrayLike<number>): Explanation {
+    this.checked(x);
+    const w = this.weights();
+    const d = w.length - 1;
+    const contributions = Float64Array.from({ length: d }, (_, j) => (w[j] as number) * (x[j] as number));
+    const base = w[d] as number;
+    return {
+      base,
+      contributions,
+      output: contributions.reduce((s, c) => s + c, base),
+      space: 'log-odds',
+      method: 'exact',
+    };
+  }
+
+  clone(): FtrlProximal {
+    return new FtrlProximal(this.settings);
+  }
+
+  toJSON(): ModelJSON {
+    if (!this.z || !this.n) throw notFitted(this.kind);
+    const state: FtrlState = { z: Array.from(this.z), n: Array.from(this.n), updates: this.updates };
+    return { kind: this.kind, settings: this.settings, state };
+  }
+
+  static fromJSON(json: ModelJSON): FtrlProximal {
+    const m = new FtrlProximal(json.settings as Partial<FtrlSettings>);
+    const state = json.state as FtrlState;
+    m.z = Float64Array.from(state.z);
+    m.n = Float64Array.from(state.n);
+    m.updates = state.updates;
+    return m;
+  }
+}

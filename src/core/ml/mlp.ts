@@ -1,0 +1,394 @@
+// A multilayer perceptron: trained with TensorFlow.js layers on its wasm backend (dense + ReLU + dropout, Adam,
+// binary cross-entropy or MSE, early stopping on a validation split); predictions and explanations run on the
+// learned weights in plain typed-array code, which answers one row in microseconds where a TensorFlow.js call
+// costs a tenth of a millisecond or more (BENCHMARKS.md, "Models"), and needs no backend at serving time.
+import { Random } from '../random.js';
+import { checkFinite, checkFiniteRow, type Matrix } from './matrix.js';
+import { shuffled } from './split.js';
+import {
+  checkLabels,
+  invalidSetting,
+  notFitted,
+  sigmoid,
+  type Explanation,
+  type FitOptions,
+  type Model,
+  type ModelJSON,
+  type Task,
+} from './model.js';
+
+export interface MlpSettings {
+  readonly task: Task;
+  /** Units of each hidden layer (ReLU). */
+  readonly hidden: readonly number[];
+  /** Dropout after each hidden layer while training (0: none). */
+  readonly dropout: number;
+  readonly learningRate: number;
+  /** Most passes over the training rows; early stopping usually ends sooner. */
+  readonly epochs: number;
+  readonly batchSize: number;
+  /** L2 penalty on the kernels (scikit-learn's alpha). */
+  readonly l2: number;
+  /** Share of the training rows held out for early stopping (0: train on all, run every epoch). */
+  readonly validationFraction: number;
+  /** Epochs without a better validation loss before training stops; the best weights are kept. */
+  readonly patience: number;
+  readonly seed: number;
+}
+
+interface Layer {
+  readonly inputs: number;
+  readonly units: number;
+  /** inputs × units, row-major (TensorFlow.js's kernel layout). */
+  readonly kernel: Float64Array;
+  readonly bias: Float64Array;
+}
+
+interface MlpState {
+  layers: { inputs: number; units: number; kernel: number[]; bias: number[] }[];
+  epochs: number;
+  validationLoss: number | null;
+}
+
+type Tf = typeof import('@tensorflow/tfjs');
+
+let backend: Promise<Tf> | undefined;
+
+/** TensorFlow.js on the wasm backend, loaded on the first fit (predictions never need it). */
+function tensorflow(): Promise<Tf> {
+  backend ??= (async () => {
+    const tf = await import('@tensorflow/tfjs');
+    await import('@tensorflow/tfjs-backend-wasm');
+    await tf.setBackend('wasm');
+    await tf.ready();
+    return tf;
+  })();
+  return backend;
+}
+
+/**
+ * @example const m = new Mlp({ hidden: [128, 64] }); await m.fit(X, y); m.predictProbaOne(x); m.explainOne(x)
+ */
+export class Mlp implements Model {
+  readonly kind = 'mlp';
+  readonly settings: MlpSettings;
+  private layers: Layer[] | undefined;
+  private trainedEpochs = 0;
+  private bestValidationLoss: number | null = null;
+
+  constructor(settings: Partial<MlpSettings> = {}) {
+    this.settings = Object.freeze({
+      task: 'binary' as const,
+      hidden: [128, 64],
+      dropout: 0,
+      learningRate: 0.003,
+      epochs: 50,
+      batchSize: 256,
+      l2: 1e-4,
+      validationFraction: 0.1,
+      patience: 4,
+      seed: 42,
+      ...settings,
+    });
+    const s = this.settings;
+    if (s.task !== 'binary' && s.task !== 'regression')
+      throw invalidSetting(this.kind, 'task', 'binary or regression');
+    if (s.hidden.length === 0 || s.hidden.some((u) => !Number.isInteger(u) || u < 1))
+      throw invalidSetting(this.kind, 'hidden', 'one or more positive integers, e.g. 128,64');
+    if (!(s.dropout >= 0 && s.dropout < 1)) throw invalidSetting(this.kind, 'dropout', 'must be in [0, 1)');
+    if (!Number.isInteger(s.epochs) || s.epochs < 1)
+      throw invalidSetting(this.kind, 'epochs', 'a positive integer');
+    if (!Number.isInteger(s.batchSize) || s.batchSize < 1)
+      throw invalidSetting(this.kind, 'batchSize', 'a positive integer');
+    if (!(s.learningRate > 0)) throw invalidSetting(this.kind, 'learningRate', 'must be > 0');
+    if (!(s.validationFraction >= 0 && s.validationFraction < 1))
+      throw invalidSetting(this.kind, 'validationFraction', 'must be in [0, 1)');
+  }
+
+  get task(): Task {
+    return this.settings.task;
+  }
+
+  get fitted(): boolean {
+    return this.layers !== undefined;
+  }
+
+  get width(): number {
+    return this.layers?.[0]?.inputs ?? 0;
+  }
+
+  /** Epochs trained (early stopping may end before `epochs`) and the best validation loss. */
+  get training(): { epochs: number; validationLoss: number | null } {
+    return { epochs: this.trainedEpochs, validationLoss: this.bestValidationLoss };
+  }
+
+  async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
+    checkFinite(X);
+    checkLabels(this.kind, this.task, X, y);
+    const s = this.settings;
+    const tf = await tensorflow();
+    const rng = new Random(s.seed);
+    const order = shuffled(X.rows, rng);
+    const held =
+      s.validationFraction > 0 && X.rows >= 20 ? Math.max(1, Math.round(X.rows * s.validationFraction)) : 0;
+    const validation = order.subarray(0, held);
+    const train = order.slice(held);
+    const validationX = { rows: held, cols: X.cols, data: new Float64Array(held * X.cols) };
+    const validationY = new Float64Array(held);
+    validation.forEach((r, k) => {
+      validationX.data.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols);
+      validationY[k] = y[r] as number;
+    });
+
+    const model = tf.sequential();
+    const sizes = [...s.hidden, 1];
+    sizes.forEach((units, l) => {
+      model.add(
+        tf.layers.dense({
+          units,
+          inputShape: l === 0 ? [X.cols] : undefined,
+          activation: l < s.hidden.length ? 'relu' : 'linear',
+          kernelInitializer: tf.initializers.glorotUniform({ seed: s.seed + l }),
+          biasInitializer: 'zeros',
+        }),
+      );
+      if (l < s.hidden.length && s.dropout > 0)
+        model.add(tf.layers.dropout({ rate: s.dropout, seed: s.seed + 100 + l }));
+    });
+    const optimizer = tf.train.adam(s.learningRate);
+    const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel'));
+    const batchX = new Float32Array(s.batchSize * X.cols);
+    const batchY = new Float32Array(s.batchSize);
+    let best: Layer[] | undefined;
+    let bestLoss = Infinity;
+    let since = 0;
+    let epoch = 0;
+    try {
+      for (epoch = 1; epoch <= s.epochs; epoch++) {
+        const perm = shuffled(train.length, rng);
+        let lastLoss = 0;
+        for (let start = 0; start < train.length; start += s.batchSize) {
+          const size = Math.min(s.batchSize, train.length - start);
+          for (let k = 0; k < size; k++) {
+            const r = train[perm[start + k] as number] as number;
+            batchX.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols);
+            batchY[k] = y[r] as number;
+          }
+          const last = start + s.batchSize >= train.length;
+          const cost: import('@tensorflow/tfjs').Scalar | undefined = tf.tidy(() => {
+            const xb = tf.tensor2d(batchX.subarray(0, size * X.cols), [size, X.cols]);
+            const yb = tf.tensor2d(batchY.subarray(0, size), [size, 1]);
+            return (
+              optimizer.minimize(() => {
+                const out = model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor;
+                const fit =
+                  this.task === 'binary'
+                    ? tf.losses.sigmoidCrossEntropy(yb, out)
+                    : tf.losses.meanSquaredError(yb, out);
+                if (s.l2 === 0) return fit as import('@tensorflow/tfjs').Scalar;
+                const penalty = kernels.reduce(
+                  (acc, w) => acc.add(tf.sum(tf.square(w.read()))),
+                  tf.scalar(0),
+                );
+                return fit.add(penalty.mul(s.l2 / (2 * size))) as import('@tensorflow/tfjs').Scalar;
+              }, last) ?? undefined
+            );
+          }) as import('@tensorflow/tfjs').Scalar | undefined;
+          if (cost) {
+            lastLoss = (await cost.data())[0] as number;
+            cost.dispose();
+          }
+        }
+        this.layers = readLayers(model);
+        const validationLoss = held > 0 ? this.loss(validationX, validationY) : lastLoss;
+        options.onProgress?.({ step: epoch, steps: s.epochs, loss: lastLoss, validationLoss });
+        if (validationLoss < bestLoss - 1e-4) {
+          bestLoss = validationLoss;
+          best = this.layers;
+          since = 0;
+        } else if (held > 0 && ++since >= s.patience) break;
+      }
+    } finally {
+      model.dispose();
+      optimizer.dispose();
+    }
+    this.layers = best ?? this.layers;
+    this.trainedEpochs = Math.min(epoch, s.epochs);
+    this.bestValidationLoss = held > 0 ? bestLoss : null;
+  }
+
+  /** Mean loss (cross-entropy or squared error) over rows, without the penalty. */
+  private loss(X: Matrix, y: Float64Array): number {
+    let sum = 0;
+    for (let i = 0; i < X.rows; i++) {
+      const z = this.forward(X.data.subarray(i * X.cols, (i + 1) * X.cols));
+      const t = y[i] as number;
+      sum +=
+        this.task === 'binary' ? Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z))) : (z - t) ** 2;
+    }
+    return sum / Math.max(1, X.rows);
+  }
+
+  private net(): Layer[] {
+    if (!this.layers) throw notFitted(this.kind);
+    return this.layers;
+  }
+
+  /** The output before the sigmoid (log-odds) or the regression value; `grad` receives ∂output/∂x when given. */
+  private forward(x: ArrayLike<number>, grad?: Float64Array): number {
+    const layers = this.net();
+    let a: ArrayLike<number> = x;
+    const masks: Uint8Array[] = [];
+    for (let l = 0; l < layers.length; l++) {
+      const { inputs, units, kernel, bias } = layers[l] as Layer;
+      const z = Float64Array.from(bias);
+      for (let i = 0; i < inputs; i++) {
+        const v = a[i] as number;
+        if (v === 0) continue;
+        const o = i * units;
+        for (let j = 0; j < units; j++) z[j] = (z[j] as number) + v * (kernel[o + j] as number);
+      }
+      if (l < layers.length - 1) {
+        const mask = new Uint8Array(units);
+        for (let j = 0; j < units; j++) {
+          if ((z[j] as number) > 0) mask[j] = 1;
+          else z[j] = 0;
+        }
+        masks.push(mask);
+      }
+      a = z;
+    }
+    if (grad) {
+      // Back through the layers: ∂out/∂a for the last hidden layer is its kernel column, then W · (mask ∘ ·).
+      let g = Float64Array.from([1]);
+      for (let l = layers.length - 1; l >= 0; l--) {
+        const { inputs, units, kernel } = layers[l] as Layer;
+        const below = new Float64Array(inputs);
+        for (let i = 0; i < inputs; i++) {
+          let s = 0;
+          const o = i * units;
+          for (let j = 0; j < units; j++) s += (kernel[o + j] as number) * (g[j] as number);
+          below[i] = s;
+        }
+        if (l > 0) {
+          const mask = masks[l - 1] as Uint8Array;
+          for (let i = 0; i < inputs; i++) if (mask[i] === 0) below[i] = 0;
+        }
+        g = below;
+      }
+      grad.set(g);
+    }
+    return a[0] as number;
+  }
+
+  private checked(x: ArrayLike<number>): void {
+    checkFiniteRow(x, this.net()[0]!.inputs);
+  }
+
+  predictOne(x: ArrayLike<number>): number {
+    this.checked(x);
+    const z = this.forward(x);
+    return this.task === 'regression' ? z : z >= 0 ? 1 : 0;
+  }
+
+  predictProbaOne(x: ArrayLike<number>): number {
+    if (this.task === 'regression')
+      throw invalidSetting(this.kind, 'task', 'a regression model has no probabilities');
+    this.checked(x);
+    return sigmoid(this.forward(x));
+  }
+
+  predictMany(X: Matrix): Float64Array {
+    const out = new Float64Array(X.rows);
+    for (let i = 0; i < X.rows; i++) {
+      const x = X.data.subarray(i * X.cols, (i + 1) * X.cols);
+      out[i] = this.task === 'regression' ? this.predictOne(x) : this.predictProbaOne(x);
+    }
+    return out;
+  }
+
+  /**
+   * Integrated gradients (Sundararajan et al. 2017) from the all-zero row — the training mean of z-scored
+   * columns — to x, by the midpoint rule; the steps double until the contributions add up to the output within
+   * 0.1% of its change from the base (a ReLU network is piecewise linear, so this converges quickly).
+   */
+  explainOne(x: ArrayLike<number>): Explanation {
+    this.checked(x);
+    const d = x.length;
+    const zero = new Float64Array(d);
+    const base = this.forward(zero);
+    const output = this.forward(x);
+    const point = new Float64Array(d);
+    const grad = new Float64Array(d);
+    let contributions = new Float64Array(d);
+    for (let steps = 32; steps <= 4096; steps *= 2) {
+      const sum = new Float64Array(d);
+      for (let k = 0; k < steps; k++) {
+        const t = (k + 0.5) / steps;
+        for (let j = 0; j < d; j++) point[j] = t * (x[j] as number);
+        this.forward(point, grad);
+        for (let j = 0; j < d; j++) sum[j] = (sum[j] as number) + (grad[j] as number);
+      }
+      contributions = Float64Array.from(sum, (g, j) => (g / steps) * (x[j] as number));
+      const total = contributions.reduce((s, c) => s + c, 0);
+      if (Math.abs(total - (output - base)) <= 1e-3 * Math.max(Math.abs(output - base), 1e-9)) break;
+    }
+    return {
+      base,
+      contributions,
+      output,
+      space: this.task === 'binary' ? 'log-odds' : 'value',
+      method: 'integrated-gradients',
+    };
+  }
+
+  clone(): Mlp {
+    return new Mlp(this.settings);
+  }
+
+  toJSON(): ModelJSON {
+    const state: MlpState = {
+      layers: this.net().map((l) => ({
+        inputs: l.inputs,
+        units: l.units,
+        kernel: Array.from(l.kernel),
+        bias: Array.from(l.bias),
+      })),
+      epochs: this.trainedEpochs,
+      validationLoss: this.bestValidationLoss,
+    };
+    return { kind: this.kind, settings: this.settings, state };
+  }
+
+  static fromJSON(json: ModelJSON): Mlp {
+    const m = new Mlp(json.settings as Partial<MlpSettings>);
+    const state = json.state as MlpState;
+    m.layers = state.layers.map((l) => ({
+      inputs: l.inputs,
+      units: l.units,
+      kernel: Float64Array.from(l.kernel),
+      bias: Float64Array.from(l.bias),
+    }));
+    m.trainedEpochs = state.epochs;
+    m.bestValidationLoss = state.validationLoss;
+    return m;
+  }
+}
+
+/** The dense layers' weights, copied out of TensorFlow.js. */
+function readLayers(model: import('@tensorflow/tfjs').Sequential): Layer[] {
+  const layers: Layer[] = [];
+  for (const layer of model.layers) {
+    const weights = layer.getWeights();
+    if (weights.length !== 2) continue; // dropout
+    const [kernel, bias] = weights as [import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Tensor];
+    const [inputs, units] = kernel.shape as [number, number];
+    layers.push({
+      inputs,
+      units,
+      kernel: Float64Array.from(kernel.dataSync()),
+      bias: Float64Array.from(bias.dataSync()),
+    });
+  }
+  return layers;
+}

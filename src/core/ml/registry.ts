@@ -1,0 +1,156 @@
+// Model versions over the ModelStore port: naming (NAME, NAME@VERSION), loading, promotion with its quality
+// gate, and rollback.
+import { ERROR_CODES, ShopstreamError } from '../errors.js';
+import type { ModelStore, ModelVersion } from '../ports/model-store.js';
+import type { DataRow } from './preprocess.js';
+import { TabularModel, mainMetric, scoreOn, type TabularJSON } from './tabular.js';
+
+/** Held-out rows stored with a version: what promotion scores candidate and production on. */
+export interface ValidationData {
+  readonly rows: DataRow[];
+  readonly labels: number[];
+}
+
+export interface ModelRef {
+  readonly name: string;
+  /** Absent: the production version. */
+  readonly version?: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
+
+export function checkModelName(name: string): string {
+  if (!NAME.test(name)) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `name: ${JSON.stringify(name)} must be 1–100 letters, digits, '_', '.', '-', starting with a letter or digit`,
+      { field: 'name' },
+    );
+  }
+  return name;
+}
+
+/** `churn` (its production version) or `churn@3`. */
+export function parseModelRef(ref: string): ModelRef {
+  const at = ref.lastIndexOf('@');
+  if (at === -1) return { name: checkModelName(ref) };
+  const version = Number(ref.slice(at + 1));
+  if (!Number.isInteger(version) || version < 1) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `model: ${JSON.stringify(ref)}: the version after @ must be 1, 2, …`,
+      {
+        field: 'model',
+      },
+    );
+  }
+  return { name: checkModelName(ref.slice(0, at)), version };
+}
+
+function notFound(message: string): ShopstreamError {
+  return new ShopstreamError(ERROR_CODES.MODEL_NOT_FOUND, message, { field: 'model' });
+}
+
+/** The version a reference names; without a version, the production one. */
+export async function resolveVersion(store: ModelStore, ref: ModelRef): Promise<ModelVersion> {
+  const versions = await store.list(ref.name);
+  if (versions.length === 0) throw notFound(`${ref.name}: no such model`);
+  if (ref.version !== undefined) {
+    const found = versions.find((v) => v.version === ref.version);
+    if (!found) throw notFound(`${ref.name}@${ref.version}: no such version (it has 1–${versions.length})`);
+    return found;
+  }
+  const production = versions.find((v) => v.stage === 'production');
+  if (!production) {
+    throw notFound(
+      `${ref.name}: no production version; promote one (shopstream models promote ${ref.name}@${versions.length}) or name a version (${ref.name}@${versions.length})`,
+    );
+  }
+  return production;
+}
+
+export async function loadModel(
+  store: ModelStore,
+  ref: ModelRef,
+): Promise<{ meta: ModelVersion; model: TabularModel }> {
+  const meta = await resolveVersion(store, ref);
+  const stored = await store.artifact(meta.name, meta.version);
+  if (!stored) throw notFound(`${meta.name}@${meta.version}: artifact missing`);
+  return { meta, model: TabularModel.fromJSON(stored.artifact as TabularJSON) };
+}
+
+export interface PromoteResult {
+  readonly promoted: ModelVersion;
+  /** The production version it replaced, if any. */
+  readonly previous?: ModelVersion;
+  /** Both versions scored on the candidate's validation rows, by the main metric (ROC-AUC or R²). */
+  readonly comparison?: { metric: string; candidate: number; production: number; rows: number };
+  readonly forced: boolean;
+}
+
+/**
+ * Makes a version production. A candidate that scores worse than the current production version on the
+ * candidate's own validation rows is refused unless `force`.
+ */
+export async function promote(
+  store: ModelStore,
+  name: string,
+  version: number,
+  options: { force?: boolean; now: number },
+): Promise<PromoteResult> {
+  const target = await resolveVersion(store, { name, version });
+  const versions = await store.list(name);
+  const current = versions.find((v) => v.stage === 'production');
+  if (current?.version === version) return { promoted: target, forced: false };
+  let comparison: PromoteResult['comparison'];
+  if (current) {
+    const candidate = await loadModel(store, { name, version });
+    const production = await loadModel(store, { name, version: current.version });
+    const validation = (await store.artifact(name, version))?.validation as ValidationData | null;
+    if (
+      validation &&
+      validation.rows.length > 0 &&
+      candidate.model.model.task === production.model.model.task
+    ) {
+      const labels = Float64Array.from(validation.labels);
+      comparison = {
+        metric: mainMetric(candidate.model.model.task),
+        candidate: scoreOn(candidate.model, validation.rows, labels),
+        production: scoreOn(production.model, validation.rows, labels),
+        rows: validation.rows.length,
+      };
+      if (comparison.candidate < comparison.production && !options.force) {
+        throw new ShopstreamError(
+          ERROR_CODES.MODEL_REFUSED,
+          `${name}@${version}: ${comparison.metric} ${comparison.candidate.toFixed(4)} is worse than production ${name}@${current.version}'s ${comparison.production.toFixed(4)} on the same ${comparison.rows} validation rows; --force promotes it anyway`,
+          { field: 'version' },
+        );
+      }
+    }
+  }
+  await store.setStage(name, version, 'production', options.now);
+  return {
+    promoted: (await store.get(name, version)) as ModelVersion,
+    previous: current,
+    comparison,
+    forced: comparison !== undefined && comparison.candidate < comparison.production,
+  };
+}
+
+/** Returns production to the version that held it before the current one; the current one is archived. */
+export async function rollback(
+  store: ModelStore,
+  name: string,
+  now: number,
+): Promise<{ from: ModelVersion; to: ModelVersion }> {
+  const versions = await store.list(name);
+  if (versions.length === 0) throw notFound(`${name}: no such model`);
+  const current = versions.find((v) => v.stage === 'production');
+  if (!current) throw notFound(`${name}: no production version to roll back`);
+  const before = versions
+    .filter((v) => v.version !== current.version && v.promotedAt !== null)
+    .sort((a, b) => (b.promotedAt as number) - (a.promotedAt as number) || b.version - a.version)[0];
+  if (!before) throw notFound(`${name}: no version was production before ${name}@${current.version}`);
+  await store.setStage(name, before.version, 'production', now);
+  return { from: current, to: (await store.get(name, before.version)) as ModelVersion };
+}

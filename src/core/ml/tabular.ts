@@ -1,0 +1,351 @@
+// The tabular workflow of EVAL.md: rows → (drop missing) → split → pipeline fitted on train → model → metrics,
+// permutation importance; and the fitted pipeline + model as one object that predicts and explains raw rows.
+import { ERROR_CODES, ShopstreamError } from '../errors.js';
+import { Random } from '../random.js';
+import { FtrlProximal, type FtrlSettings } from './ftrl.js';
+import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
+import { take, type Matrix } from './matrix.js';
+import {
+  averagePrecision,
+  brierScore,
+  logLoss,
+  regressionMetrics,
+  rocAuc,
+  thresholdMetrics,
+} from './metrics.js';
+import { Mlp, type MlpSettings } from './mlp.js';
+import {
+  MODEL_KINDS,
+  type Explanation,
+  type FitProgress,
+  type Model,
+  type ModelJSON,
+  type ModelKind,
+} from './model.js';
+import { Pipeline, type DataRow, type PipelineJSON, type PipelineOptions } from './preprocess.js';
+import { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js';
+
+/** A model of `kind` with its settings (defaults for what is not given). */
+export function createModel(kind: ModelKind, settings: Record<string, unknown> = {}): Model {
+  switch (kind) {
+    case 'logistic':
+      return new LogisticRegression(settings);
+    case 'linear':
+      return new LinearRegression();
+    case 'svm':
+      return new LinearSvm(settings);
+    case 'ftrl':
+      return new FtrlProximal(settings as Partial<FtrlSettings>);
+    case 'mlp':
+      return new Mlp(settings as Partial<MlpSettings>);
+    default:
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `model: unknown kind ${JSON.stringify(kind)} (known: ${MODEL_KINDS.join(', ')})`,
+        { field: 'model' },
+      );
+  }
+}
+
+export function modelFromJSON(json: ModelJSON): Model {
+  switch (json.kind) {
+    case 'logistic':
+      return LogisticRegression.fromJSON(json);
+    case 'linear':
+      return LinearRegression.fromJSON(json);
+    case 'svm':
+      return LinearSvm.fromJSON(json);
+    case 'ftrl':
+      return FtrlProximal.fromJSON(json);
+    case 'mlp':
+      return Mlp.fromJSON(json);
+    default:
+      return createModel(json.kind); // throws, naming the kind
+  }
+}
+
+export interface TabularJSON {
+  readonly label: string;
+  readonly pipeline: PipelineJSON;
+  readonly model: ModelJSON;
+}
+
+export interface RowPrediction {
+  /** Probability of label 1 for binary models, the value for regression. */
+  readonly score: number;
+  /** Binary models: the predicted label. */
+  readonly label?: 0 | 1;
+}
+
+export interface RowExplanation extends Explanation {
+  /** Contributions by output column (`country=DE`) and summed by input column (`country`), largest first. */
+  readonly byFeature: Record<string, number>;
+  readonly byColumn: Record<string, number>;
+}
+
+/**
+ * A fitted pipeline and model: what the model store keeps and the server answers with.
+ * @example const t = TabularModel.fromJSON(json); t.predict({ price: 3, country: 'DE' })
+ */
+export class TabularModel {
+  constructor(
+    readonly label: string,
+    readonly pipeline: Pipeline,
+    readonly model: Model,
+  ) {}
+
+  get columns(): string[] {
+    return this.pipeline.columns;
+  }
+
+  predict(row: DataRow): RowPrediction {
+    const x = this.pipeline.transformRow(row);
+    if (this.model.task === 'regression') return { score: this.model.predictOne(x) };
+    const score = this.model.predictProbaOne(x);
+    return { score, label: this.model.predictOne(x) === 1 ? 1 : 0 };
+  }
+
+  /** One score per row (as `predict`), rows already validated. */
+  scores(rows: readonly DataRow[]): Float64Array {
+    return this.model.predictMany(this.pipeline.transform(rows));
+  }
+
+  explain(row: DataRow): RowExplanation {
+    const e = this.model.explainOne(this.pipeline.transformRow(row));
+    const names = this.pipeline.outputNames;
+    const sources = this.pipeline.outputSources;
+    const columns = this.pipeline.columns;
+    const byColumn: Record<string, number> = {};
+    const byFeature: [string, number][] = [];
+    e.contributions.forEach((c, j) => {
+      const column = columns[sources[j] as number] as string;
+      byColumn[column] = (byColumn[column] ?? 0) + c;
+      if (c !== 0) byFeature.push([names[j] as string, c]);
+    });
+    const sorted = (entries: [string, number][]) =>
+      Object.fromEntries(entries.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])));
+    return { ...e, byFeature: sorted(byFeature), byColumn: sorted(Object.entries(byColumn)) };
+  }
+
+  toJSON(): TabularJSON {
+    return { label: this.label, pipeline: this.pipeline.toJSON(), model: this.model.toJSON() };
+  }
+
+  static fromJSON(json: TabularJSON): TabularModel {
+    return new TabularModel(json.label, Pipeline.fromJSON(json.pipeline), modelFromJSON(json.model));
+  }
+}
+
+export interface TrainOptions {
+  readonly label: string;
+  readonly model: ModelKind;
+  /** Settings of the model (epochs, batchSize, hidden, c, …). */
+  readonly settings?: Record<string, unknown>;
+  readonly pipeline?: Partial<PipelineOptions>;
+  /** Columns left out (ids, leaks). */
+  readonly drop?: readonly string[];
+  readonly testSize?: number;
+  readonly seed?: number;
+  readonly onProgress?: (progress: FitProgress) => void;
+  /** Permutation importance on at most this many test rows (0: skip). */
+  readonly importanceRows?: number;
+}
+
+export type Metrics = Record<string, number>;
+
+export interface TrainReport {
+  readonly model: ModelKind;
+  readonly task: 'binary' | 'regression';
+  readonly label: string;
+  readonly columns: string[];
+  /** Output columns after one-hot/hashing/bucketing. */
+  readonly width: number;
+  readonly rows: {
+    readonly total: number;
+    readonly dropped: number;
+    readonly train: number;
+    readonly test: number;
+  };
+  readonly positives?: number;
+  readonly metrics: Metrics;
+  readonly fitSeconds: number;
+  /** Drop of the main metric (ROC-AUC, or R²) when the column's test values are shuffled, largest first. */
+  readonly importance: { column: string; drop: number }[];
+  readonly seed: number;
+  readonly testSize: number;
+}
+
+export interface TrainResult {
+  readonly trained: TabularModel;
+  readonly report: TrainReport;
+  /** The held-out rows and their labels: the validation data a promotion compares versions on. */
+  readonly test: { rows: DataRow[]; labels: Float64Array };
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || value === '';
+}
+
+/** The main metric of a task, higher is better: ROC-AUC for binary models, R² for regression. */
+export function mainMetric(task: 'binary' | 'regression'): 'auc' | 'r2' {
+  return task === 'binary' ? 'auc' : 'r2';
+}
+
+/** Every metric of a task on labelled scores. */
+export function evaluate(task: 'binary' | 'regression', labels: Float64Array, scores: Float64Array): Metrics {
+  if (task === 'regression') return { ...regressionMetrics(labels, scores) };
+  const t = thresholdMetrics(labels, scores, 0.5);
+  return {
+    auc: rocAuc(labels, scores),
+    prAuc: averagePrecision(labels, scores),
+    accuracy: t.accuracy,
+    precision: t.precision,
+    recall: t.recall,
+    f1: t.f1,
+    logLoss: logLoss(labels, scores),
+    brier: brierScore(labels, scores),
+  };
+}
+
+/**
+ * EVAL.md's tabular protocol: rows with a missing value dropped (unless the pipeline fills them), a stratified
+ * split (random for regression), the pipeline fitted on the training rows, the model fitted, then metrics and
+ * permutation importance on the test rows.
+ */
+export async function trainTabular(rows: readonly DataRow[], options: TrainOptions): Promise<TrainResult> {
+  const seed = options.seed ?? 42;
+  const testSize = options.testSize ?? 0.2;
+  const model = createModel(options.model, options.settings);
+  const pipelineOptions = options.pipeline ?? {};
+  const first = rows[0];
+  if (first === undefined)
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, 'data: no rows', { field: 'data' });
+  if (!rows.some((r) => options.label in r)) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `label: no column ${JSON.stringify(options.label)} (columns: ${Object.keys(first).join(', ')})`,
+      { field: 'label' },
+    );
+  }
+  const known = new Set(rows.flatMap((r, i) => (i < 1000 ? Object.keys(r) : [])));
+  const unknownDrops = (options.drop ?? []).filter((c) => !known.has(c));
+  if (unknownDrops.length > 0) {
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `drop: no column ${unknownDrops.join(', ')}`, {
+      field: 'drop',
+    });
+  }
+  const columns = [...known].filter((c) => c !== options.label && !(options.drop ?? []).includes(c));
+  const dropMissing = (pipelineOptions.missing ?? 'drop') === 'drop';
+  const used: DataRow[] = [];
+  const labels: number[] = [];
+  for (const row of rows) {
+    const raw = row[options.label];
+    if (isMissing(raw)) continue;
+    if (dropMissing && columns.some((c) => isMissing(row[c]))) continue;
+    let y: number;
+    if (model.task === 'binary') y = binaryLabel(raw) as number;
+    else {
+      y = typeof raw === 'number' ? raw : Number(raw);
+      if (!Number.isFinite(y)) {
+        throw new ShopstreamError(
+          ERROR_CODES.INVALID_FIELD,
+          `${options.label}: ${JSON.stringify(raw)} is not a number`,
+          {
+            field: options.label,
+          },
+        );
+      }
+    }
+    used.push(row);
+    labels.push(y);
+  }
+  if (used.length < 10) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `data: ${used.length} usable rows, too few to train`,
+      {
+        field: 'data',
+      },
+    );
+  }
+  const y = Float64Array.from(labels);
+  if (model.task === 'binary' && (y.every((v) => v === 0) || y.every((v) => v === 1))) {
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `label: every row has the same label ${y[0]}`, {
+      field: 'label',
+    });
+  }
+  const split =
+    model.task === 'binary' ? stratifiedSplit(y, testSize, seed) : randomSplit(y.length, testSize, seed);
+  const trainRows = Array.from(split.train, (i) => used[i] as DataRow);
+  const testRows = Array.from(split.test, (i) => used[i] as DataRow);
+  const pipeline = new Pipeline(pipelineOptions);
+  pipeline.fit(trainRows, columns);
+  const Xtrain = pipeline.transform(trainRows);
+  const Xtest = pipeline.transform(testRows);
+  const ytrain = take(y, split.train);
+  const ytest = take(y, split.test);
+  const started = performance.now();
+  await model.fit(Xtrain, ytrain, { onProgress: options.onProgress });
+  const fitSeconds = (performance.now() - started) / 1000;
+  const trained = new TabularModel(options.label, pipeline, model);
+  const metrics = evaluate(model.task, ytest, model.predictMany(Xtest));
+  const importance = permutationImportance(trained, testRows, ytest, options.importanceRows ?? 5000, seed);
+  return {
+    trained,
+    report: {
+      model: options.model,
+      task: model.task,
+      label: options.label,
+      columns,
+      width: pipeline.width,
+      rows: {
+        total: rows.length,
+        dropped: rows.length - used.length,
+        train: split.train.length,
+        test: split.test.length,
+      },
+      positives: model.task === 'binary' ? y.reduce((s, v) => s + v, 0) / y.length : undefined,
+      metrics,
+      fitSeconds,
+      importance,
+      seed,
+      testSize,
+    },
+    test: { rows: testRows, labels: ytest },
+  };
+}
+
+/** Scores `rows` with `trained` and compares with `labels` by the task's main metric. */
+export function scoreOn(trained: TabularModel, rows: readonly DataRow[], labels: Float64Array): number {
+  const metric = mainMetric(trained.model.task);
+  return evaluate(trained.model.task, labels, trained.scores(rows))[metric] as number;
+}
+
+/** Permutation importance (Breiman 2001): the main metric's drop when one column's values are shuffled. */
+export function permutationImportance(
+  trained: TabularModel,
+  rows: readonly DataRow[],
+  labels: Float64Array,
+  maxRows: number,
+  seed: number,
+): { column: string; drop: number }[] {
+  if (maxRows <= 0 || rows.length === 0) return [];
+  const rng = new Random(seed);
+  const pick = rows.length > maxRows ? shuffled(rows.length, rng).slice(0, maxRows) : undefined;
+  const sample = pick ? Array.from(pick, (i) => rows[i] as DataRow) : [...rows];
+  const y = pick ? take(labels, pick) : labels;
+  if (trained.model.task === 'binary' && (y.every((v) => v === 0) || y.every((v) => v === 1))) return [];
+  const base = scoreOn(trained, sample, y);
+  const out: { column: string; drop: number }[] = [];
+  for (const column of trained.columns) {
+    const order = shuffled(sample.length, rng);
+    const permuted = sample.map((row, i) => ({
+      ...row,
+      [column]: (sample[order[i] as number] as DataRow)[column],
+    }));
+    out.push({ column, drop: base - scoreOn(trained, permuted, y) });
+  }
+  return out.sort((a, b) => b.drop - a.drop);
+}
+
+export type { Matrix };
