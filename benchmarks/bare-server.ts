@@ -2,7 +2,7 @@
 import Fastify from 'fastify';
 
 const app = Fastify();
-app.post('/v1/events', async () => ({ accepted: 1 }));
+app.post('/*', async () => ({ accepted: 1 }));
 await app.listen({ port: 0, host: '127.0.0.1' });
 const address = app.server.address();
 console.log(`at http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`);

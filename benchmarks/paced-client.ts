@@ -1,8 +1,10 @@
 // An open-loop load generator: sends one small POST every 1/RATE s for SECONDS, prints latency percentiles as JSON.
-// Run as its own process so that the bench process's heap does not pause it: node --import tsx paced-client.ts PORT RATE SECONDS
+// Run as its own process so that the bench process's heap does not pause it:
+//   node --import tsx paced-client.ts PORT RATE SECONDS [PATH BODY]   (default: a view event to /v1/events)
 import http from 'node:http';
 
-const [port, rateArg, secondsArg] = process.argv.slice(2).map(Number) as [number, number, number];
+const [port, rateArg, secondsArg] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+const [path = '/v1/events', fixedBody] = process.argv.slice(5);
 const total = rateArg * secondsArg;
 const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
 const latencies: number[] = [];
@@ -11,14 +13,16 @@ let inflight = 0;
 let failures = 0;
 
 function send(id: number): void {
-  const body = `{"id":"paced-${process.pid}-${id}","type":"view","ts":1767600000000,"userId":"u${id % 977}","productId":"p${id % 501}"}`;
+  const body =
+    fixedBody ??
+    `{"id":"paced-${process.pid}-${id}","type":"view","ts":1767600000000,"userId":"u${id % 977}","productId":"p${id % 501}"}`;
   const started = performance.now();
   inflight++;
   const request = http.request(
     {
       host: '127.0.0.1',
       port,
-      path: '/v1/events',
+      path,
       method: 'POST',
       agent,
       headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },

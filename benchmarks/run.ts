@@ -7,7 +7,6 @@
 //   simulate  the store simulator's event rate
 //   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
 //   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,8 @@ import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { benchLogStores } from './log-store.js';
 import { benchFeatures } from './features.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
+import { childJson, pacedLoad, startChild } from './children.js';
+import { benchModels } from './models.js';
 
 const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
 const quick = process.argv.includes('--quick');
@@ -152,6 +153,7 @@ try {
     });
 
   if (wanted('features')) for (const m of await benchFeatures(quick, work)) results.push(m);
+  if (wanted('models')) for (const m of await benchModels(quick, work)) results.push(m);
 
   if (wanted('log-store'))
     for (const m of await benchLogStores(quick ? 100_000 : 200_000, work)) results.push(m);
@@ -160,15 +162,6 @@ try {
   printTable(results);
 } finally {
   rmSync(work, { recursive: true, force: true });
-}
-
-interface PacedResult {
-  requests: number;
-  failures: number;
-  p50: number;
-  p90: number;
-  p99: number;
-  max: number;
 }
 
 /** NDJSON batches of 500 over 50 connections for `seconds`, from a process of its own. */
@@ -181,27 +174,6 @@ function batchLoad(url: string, file: string, seconds: number) {
     '50',
     String(seconds),
   ]);
-}
-
-function pacedLoad(url: string, ratePerSecond: number, seconds: number): Promise<PacedResult> {
-  return childJson<PacedResult>([
-    fileURLToPath(new URL('./paced-client.ts', import.meta.url)),
-    new URL(url).port,
-    String(ratePerSecond),
-    String(seconds),
-  ]);
-}
-
-/** Runs a TypeScript script of this folder in its own process and returns the JSON of its last line. */
-async function childJson<T>(args: string[]): Promise<T> {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const code = await new Promise((resolve) => child.once('exit', resolve));
-  if (code !== 0) throw new Error(`${args[0]} exited with ${String(code)}`);
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
 }
 
 /** Ingestion alone (--no-features), as the ingestion targets are stated; `features` adds the live engine. */
@@ -217,25 +189,4 @@ function startServer(dataDir: string, features = false): Promise<{ url: string; 
     'error',
     ...(features ? [] : ['--no-features']),
   ]);
-}
-
-async function startChild(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /at (http:\/\/\S+)/.exec(out);
-      if (match) resolve(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
 }

@@ -8,12 +8,14 @@ import {
   type Clock,
   type DeadLetterStore,
   type EventLog,
+  type LiveModels,
   type StreamRunner,
 } from '../core/index.js';
 import { statusOf, type ErrorBody } from './http-errors.js';
 import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { featureRoutes } from './routes/features.js';
+import { modelRoutes } from './routes/models.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -26,6 +28,8 @@ export interface ServerOptions {
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
   /** The stream engine's runner: accepted events are applied right after they land. */
   readonly features?: StreamRunner;
+  /** Stored models to answer /v1/models/{name}/predict with. */
+  readonly models?: LiveModels;
 }
 
 /**
@@ -84,6 +88,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       : undefined,
   );
   if (options.features) featureRoutes(app, options.features.engine);
+  if (options.models) modelRoutes(app, options.models);
   deadLetterRoutes(app, options.deadLetters);
   return app;
 }

@@ -1,11 +1,13 @@
 // The server's public surface: build it around ports, or start it on a data directory.
 import type { FastifyInstance } from 'fastify';
 import { openEmbeddedStore } from '../adapters/sqlite/index.js';
+import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
 import {
   DEFAULT_ENGINE_OPTIONS,
   DEFAULT_RUNNER_OPTIONS,
   ERROR_CODES,
   FeatureEngine,
+  LiveModels,
   ShopstreamError,
   StreamRunner,
   SYSTEM_CLOCK,
@@ -37,6 +39,8 @@ export interface StartOptions {
   engine?: EngineOptions;
   /** How often the engine looks for events written by other processes (imports), in ms. */
   pollMs?: number;
+  /** How often the server looks for newly promoted model versions, in ms (default 1000). */
+  modelPollMs?: number;
 }
 
 /**
@@ -64,7 +68,18 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     timer = setInterval(() => void poll.drain().catch(() => undefined), options.pollMs ?? 250);
     timer.unref();
   }
+  const models =
+    options.dataDir === ':memory:'
+      ? undefined
+      : new LiveModels(new DuckDbModelStore(modelsFile(options.dataDir)));
+  // Production models are loaded before the server listens: the first request does not pay for it.
+  await models?.refresh().catch(() => undefined);
+  const modelTimer = models
+    ? setInterval(() => void models.refresh().catch(() => undefined), options.modelPollMs ?? 1000)
+    : undefined;
+  modelTimer?.unref();
   const app = buildServer({
+    models,
     log: store.log,
     deadLetters: store.deadLetters,
     bodyLimit: options.bodyLimit,
@@ -75,6 +90,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     if (timer) clearInterval(timer);
+    if (modelTimer) clearInterval(modelTimer);
     await store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ShopstreamError(
@@ -97,6 +113,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     engineStart,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (modelTimer) clearInterval(modelTimer);
       await app.close();
       if (runner) {
         // A clean stop leaves a checkpoint at the end of the log: the next start has nothing to re-read.

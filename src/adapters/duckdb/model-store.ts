@@ -1,7 +1,11 @@
 // The model store in a DuckDB file (`models.duckdb` in the data directory). Each call opens the file, does its
-// work in one transaction and closes it: DuckDB lets one process at a time hold a file, and the CLI must be able
-// to promote a version while `serve` runs; a call that finds the file held by another process retries.
+// work in one transaction and closes it: DuckDB lets one process at a time write a file, and the CLI must be able
+// to promote a version while `serve` runs; a call that finds the file held by another process retries. Reads
+// open it read-only, and `revision` opens it only when the file changed on disk (a server polls it every second;
+// opening DuckDB there each time stalled the event loop: BENCHMARKS.md, "Models").
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   ERROR_CODES,
@@ -63,20 +67,31 @@ function toVersion(row: Record<string, unknown>): ModelVersion {
  */
 export class DuckDbModelStore implements ModelStore {
   private queue: Promise<unknown> = Promise.resolve();
+  /** The file's size and mtime (and its WAL's) when `revision` last read it, and what it read. */
+  private stamp = '';
+  private lastRevision = 0;
+  private stampedAt = 0;
 
   constructor(
     readonly file: string,
     private readonly retryMs = 10_000,
   ) {}
 
-  /** Runs `work` in one transaction on a fresh connection; calls of this object run one at a time. */
-  private use<T>(work: (c: DuckDBConnection) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in one transaction on a fresh connection; calls of this object run one at a time. Reads of a
+   * file that does not exist yet get `empty` without creating it.
+   */
+  private use<T>(work: (c: DuckDBConnection) => Promise<T>, mode: 'read' | 'write', empty?: T): Promise<T> {
     const run = async (): Promise<T> => {
+      if (mode === 'read' && !existsSync(this.file)) return empty as T;
       const deadline = Date.now() + this.retryMs;
       for (let wait = 5; ; wait = Math.min(200, wait * 2)) {
         let instance: DuckDBInstance;
         try {
-          instance = await DuckDBInstance.create(this.file);
+          instance = await DuckDBInstance.create(
+            this.file,
+            mode === 'read' ? { access_mode: 'READ_ONLY' } : {},
+          );
         } catch (error) {
           if (isLockError(error) && Date.now() < deadline) {
             await new Promise((resolve) => setTimeout(resolve, wait));
@@ -92,7 +107,7 @@ export class DuckDbModelStore implements ModelStore {
         }
         const connection = await instance.connect();
         try {
-          await connection.run(SCHEMA);
+          if (mode === 'write') await connection.run(SCHEMA);
           await connection.run('BEGIN TRANSACTION');
           try {
             const result = await work(connection);
@@ -149,45 +164,60 @@ export class DuckDbModelStore implements ModelStore {
         [name, version],
       );
       return toVersion(row as Record<string, unknown>);
-    });
+    }, 'write');
   }
 
   list(name?: string): Promise<ModelVersion[]> {
-    return this.use(async (c) => {
-      const rows =
-        name === undefined
-          ? await DuckDbModelStore.rows(c, `SELECT ${META} FROM model_versions ORDER BY name, version`)
-          : await DuckDbModelStore.rows(
-              c,
-              `SELECT ${META} FROM model_versions WHERE name = $1 ORDER BY version`,
-              [name],
-            );
-      return rows.map(toVersion);
-    });
+    return this.use(
+      async (c) => {
+        const rows =
+          name === undefined
+            ? await DuckDbModelStore.rows(c, `SELECT ${META} FROM model_versions ORDER BY name, version`)
+            : await DuckDbModelStore.rows(
+                c,
+                `SELECT ${META} FROM model_versions WHERE name = $1 ORDER BY version`,
+                [name],
+              );
+        return rows.map(toVersion);
+      },
+      'read',
+      [],
+    );
   }
 
   get(name: string, version: number): Promise<ModelVersion | undefined> {
-    return this.use(async (c) => {
-      const [row] = await DuckDbModelStore.rows(
-        c,
-        `SELECT ${META} FROM model_versions WHERE name = $1 AND version = $2`,
-        [name, version],
-      );
-      return row && toVersion(row);
-    });
+    return this.use(
+      async (c) => {
+        const [row] = await DuckDbModelStore.rows(
+          c,
+          `SELECT ${META} FROM model_versions WHERE name = $1 AND version = $2`,
+          [name, version],
+        );
+        return row && toVersion(row);
+      },
+      'read',
+      undefined,
+    );
   }
 
   artifact(name: string, version: number): Promise<{ artifact: unknown; validation: unknown } | undefined> {
-    return this.use(async (c) => {
-      const [row] = await DuckDbModelStore.rows(
-        c,
-        'SELECT artifact, validation FROM model_versions WHERE name = $1 AND version = $2',
-        [name, version],
-      );
-      return (
-        row && { artifact: JSON.parse(String(row.artifact)), validation: JSON.parse(String(row.validation)) }
-      );
-    });
+    return this.use(
+      async (c) => {
+        const [row] = await DuckDbModelStore.rows(
+          c,
+          'SELECT artifact, validation FROM model_versions WHERE name = $1 AND version = $2',
+          [name, version],
+        );
+        return (
+          row && {
+            artifact: JSON.parse(String(row.artifact)),
+            validation: JSON.parse(String(row.validation)),
+          }
+        );
+      },
+      'read',
+      undefined,
+    );
   }
 
   setStage(name: string, version: number, stage: ModelStage, now: number): Promise<void> {
@@ -209,14 +239,38 @@ export class DuckDbModelStore implements ModelStore {
         ]);
       }
       await DuckDbModelStore.bump(c);
-    });
+    }, 'write');
   }
 
-  revision(): Promise<number> {
-    return this.use(async (c) => {
-      const [row] = await DuckDbModelStore.rows(c, 'SELECT revision FROM model_revision WHERE id = 1');
-      return Number(row?.revision ?? 0);
-    });
+  async revision(): Promise<number> {
+    const stamp = await this.fileStamp();
+    // An unchanged stamp is trusted for 30 s; then the file is read anyway (two writes within one mtime tick).
+    if (stamp === this.stamp && Date.now() - this.stampedAt < 30_000) return this.lastRevision;
+    const revision = await this.use(
+      async (c) => {
+        const [row] = await DuckDbModelStore.rows(c, 'SELECT revision FROM model_revision WHERE id = 1');
+        return Number(row?.revision ?? 0);
+      },
+      'read',
+      0,
+    );
+    this.stamp = stamp;
+    this.stampedAt = Date.now();
+    this.lastRevision = revision;
+    return revision;
+  }
+
+  /** Size and modification time of the file and its write-ahead log: they change when another process writes. */
+  private async fileStamp(): Promise<string> {
+    const parts = await Promise.all(
+      [this.file, `${this.file}.wal`].map((f) =>
+        stat(f).then(
+          (s) => `${s.size}:${s.mtimeMs}`,
+          () => '-',
+        ),
+      ),
+    );
+    return parts.join('|');
   }
 
   close(): Promise<void> {

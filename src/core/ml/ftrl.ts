@@ -28,7 +28,8 @@ export interface FtrlSettings {
 
 interface FtrlState {
   z: number[];
-  n: number[];
+  /** √ of the summed squared gradients, per coordinate. */
+  root: number[];
   updates: number;
 }
 
@@ -42,8 +43,11 @@ export class FtrlProximal implements Model {
   readonly task = 'binary';
   readonly settings: FtrlSettings;
   private z: Float64Array | undefined;
-  private n: Float64Array | undefined;
+  /** √n per coordinate (n: the sum of squared gradients), kept as its root so an update takes one sqrt. */
+  private root: Float64Array | undefined;
   private updates = 0;
+  /** Per active coordinate of the current update: its weight. */
+  private scratch = new Float64Array(64);
 
   constructor(settings: Partial<FtrlSettings> = {}) {
     this.settings = Object.freeze({ alpha: 0.1, beta: 1, l1: 1, l2: 1, epochs: 5, seed: 42, ...settings });
@@ -73,7 +77,7 @@ export class FtrlProximal implements Model {
   /** Starts an empty model of `width` columns (learnOne does it on first use). */
   init(width: number): this {
     this.z = new Float64Array(width + 1);
-    this.n = new Float64Array(width + 1);
+    this.root = new Float64Array(width + 1);
     this.updates = 0;
     return this;
   }
@@ -83,9 +87,7 @@ export class FtrlProximal implements Model {
     const z = (this.z as Float64Array)[i] as number;
     const { l1, l2, alpha, beta } = this.settings;
     if (Math.abs(z) <= l1) return 0;
-    return (
-      -(z - Math.sign(z) * l1) / ((beta + Math.sqrt((this.n as Float64Array)[i] as number)) / alpha + l2)
-    );
+    return -(z - Math.sign(z) * l1) / ((beta + ((this.root as Float64Array)[i] as number)) / alpha + l2);
   }
 
   /** All weights, the bias last. */
@@ -130,35 +132,46 @@ export class FtrlProximal implements Model {
   }
 
   /**
-   * One update from a sparse row: `count` (index, value) pairs, the bias added. The hot path of online
-   * learning (no allocation, no checks beyond the caller's): see BENCHMARKS.md, "FTRL".
+   * One update from a sparse row: `count` (index, value) pairs starting at `from` of the two arrays, the bias
+   * added. The hot path of online learning (no allocation, no checks beyond the caller's): each active
+   * coordinate's weight is computed once and kept for the update; √n is stored, not recomputed (BENCHMARKS.md, "FTRL").
    */
-  learnSparse(indices: Int32Array, values: Float64Array, count: number, y: number): void {
+  learnSparse(indices: Int32Array, values: Float64Array, count: number, y: number, from = 0): void {
     const z = this.z as Float64Array;
-    const n = this.n as Float64Array;
+    const roots = this.root as Float64Array;
     const { alpha, beta, l1, l2 } = this.settings;
+    const perAlpha = 1 / alpha;
+    if (this.scratch.length < count) this.scratch = new Float64Array(2 * count);
+    const ws = this.scratch;
     const bias = z.length - 1;
-    // Weights of the active coordinates, then the prediction.
-    let m = 0;
-    for (let k = 0; k <= count; k++) {
-      const i = k < count ? (indices[k] as number) : bias;
+    // The bias first (its feature is always 1), then the row's coordinates: weights from (z, √n), the margin.
+    const zb = z[bias] as number;
+    let wBias = 0;
+    if (zb > l1) wBias = (l1 - zb) / ((beta + (roots[bias] as number)) * perAlpha + l2);
+    else if (zb < -l1) wBias = (-l1 - zb) / ((beta + (roots[bias] as number)) * perAlpha + l2);
+    let m = wBias;
+    for (let k = 0; k < count; k++) {
+      const i = indices[from + k] as number;
       const zi = z[i] as number;
-      if (zi > l1 || zi < -l1) {
-        const w = -(zi - (zi > 0 ? l1 : -l1)) / ((beta + Math.sqrt(n[i] as number)) / alpha + l2);
-        m += w * (k < count ? (values[k] as number) : 1);
-      }
+      let w = 0;
+      if (zi > l1) w = (l1 - zi) / ((beta + (roots[i] as number)) * perAlpha + l2);
+      else if (zi < -l1) w = (-l1 - zi) / ((beta + (roots[i] as number)) * perAlpha + l2);
+      ws[k] = w;
+      m += w * (values[from + k] as number);
     }
-    const g0 = sigmoid(m) - y;
-    for (let k = 0; k <= count; k++) {
-      const i = k < count ? (indices[k] as number) : bias;
-      const g = g0 * (k < count ? (values[k] as number) : 1);
-      const ni = n[i] as number;
-      const zi = z[i] as number;
-      const w = zi > l1 || zi < -l1 ? -(zi - (zi > 0 ? l1 : -l1)) / ((beta + Math.sqrt(ni)) / alpha + l2) : 0;
-      const sigma = (Math.sqrt(ni + g * g) - Math.sqrt(ni)) / alpha;
-      z[i] = zi + g - sigma * w;
-      n[i] = ni + g * g;
+    const g0 = (m >= 0 ? 1 / (1 + Math.exp(-m)) : 1 - 1 / (1 + Math.exp(m))) - y;
+    for (let k = 0; k < count; k++) {
+      const i = indices[from + k] as number;
+      const g = g0 * (values[from + k] as number);
+      const root = roots[i] as number;
+      const next = Math.sqrt(root * root + g * g);
+      z[i] = (z[i] as number) + g - (next - root) * perAlpha * (ws[k] as number);
+      roots[i] = next;
     }
+    const rootBias = roots[bias] as number;
+    const nextBias = Math.sqrt(rootBias * rootBias + g0 * g0);
+    z[bias] = zb + g0 - (nextBias - rootBias) * perAlpha * wBias;
+    roots[bias] = nextBias;
     this.updates++;
   }
 
@@ -228,8 +241,8 @@ export class FtrlProximal implements Model {
   }
 
   toJSON(): ModelJSON {
-    if (!this.z || !this.n) throw notFitted(this.kind);
-    const state: FtrlState = { z: Array.from(this.z), n: Array.from(this.n), updates: this.updates };
+    if (!this.z || !this.root) throw notFitted(this.kind);
+    const state: FtrlState = { z: Array.from(this.z), root: Array.from(this.root), updates: this.updates };
     return { kind: this.kind, settings: this.settings, state };
   }
 
@@ -237,7 +250,7 @@ export class FtrlProximal implements Model {
     const m = new FtrlProximal(json.settings as Partial<FtrlSettings>);
     const state = json.state as FtrlState;
     m.z = Float64Array.from(state.z);
-    m.n = Float64Array.from(state.n);
+    m.root = Float64Array.from(state.root);
     m.updates = state.updates;
     return m;
   }

@@ -44,3 +44,5 @@ export type {
 } from './tabular.js';
 export { checkModelName, loadModel, parseModelRef, promote, resolveVersion, rollback } from './registry.js';
 export type { ModelRef, PromoteResult, ValidationData } from './registry.js';
+export { LiveModels } from './live-models.js';
+export type { LiveModel } from './live-models.js';

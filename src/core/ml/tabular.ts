@@ -180,6 +180,8 @@ export interface TrainResult {
   readonly report: TrainReport;
   /** The held-out rows and their labels: the validation data a promotion compares versions on. */
   readonly test: { rows: DataRow[]; labels: Float64Array };
+  /** The training rows (after dropping rows with missing values) and their labels. */
+  readonly train: { rows: DataRow[]; labels: Float64Array };
 }
 
 function isMissing(value: unknown): boolean {
@@ -312,6 +314,7 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
       testSize,
     },
     test: { rows: testRows, labels: ytest },
+    train: { rows: trainRows, labels: ytrain },
   };
 }
 

@@ -1,0 +1,64 @@
+// Child processes of the benchmark: load generators and servers, each in its own process so that the bench
+// process's heap does not pause them.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export interface PacedResult {
+  requests: number;
+  failures: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+}
+
+/** One POST every 1/rate s for `seconds` (open loop); `path` and `body` default to a single view event. */
+export function pacedLoad(
+  url: string,
+  ratePerSecond: number,
+  seconds: number,
+  path?: string,
+  body?: string,
+): Promise<PacedResult> {
+  return childJson<PacedResult>([
+    fileURLToPath(new URL('./paced-client.ts', import.meta.url)),
+    new URL(url).port,
+    String(ratePerSecond),
+    String(seconds),
+    ...(path ? [path, body ?? '{}'] : []),
+  ]);
+}
+
+/** Runs a TypeScript script of this folder in its own process and returns the JSON of its last line. */
+export async function childJson<T>(args: string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise((resolve) => child.once('exit', resolve));
+  if (code !== 0) throw new Error(`${args[0]} exited with ${String(code)}`);
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
+}
+
+/** Starts a server process that prints "at http://…" and returns its URL and a stop. */
+export async function startChild(args: string[]): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /at (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -1,0 +1,299 @@
+// Model figures: quality and fit time of logistic, svm and mlp against scikit-learn on the same split (and
+// ../shared/reference/ref_tabular.py's own split), FTRL updates per second, and prediction latency in process and
+// over HTTP at 1k req/s.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FtrlProximal,
+  Random,
+  promote,
+  trainTabular,
+  type DataRow,
+  type ModelKind,
+  type TrainResult,
+} from '../src/core/index.js';
+import { readTable, writeTable, type Cell } from '../src/adapters/files/index.js';
+import { DuckDbModelStore, modelsFile } from '../src/adapters/duckdb/index.js';
+import { pacedLoad, startChild } from './children.js';
+import { fmt, medianOf, type Measure } from './lib.js';
+
+const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
+const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
+const PYTHON = '/usr/bin/python3';
+
+interface Dataset {
+  readonly name: string;
+  readonly file: string;
+  readonly label: string;
+  readonly drop: string[];
+}
+
+const DATASETS: Dataset[] = [
+  {
+    name: 'online-shoppers',
+    file: join(SHARED, 'data/online-shoppers-intention/online_shoppers_intention.csv'),
+    label: 'Revenue',
+    drop: [],
+  },
+  {
+    name: 'paysim-sample',
+    file: join(SHARED, 'data/paysim-sample/paysim_sample.csv'),
+    label: 'isFraud',
+    drop: ['nameOrig', 'nameDest', 'isFlaggedFraud', 'step'],
+  },
+];
+
+interface SkFigures {
+  auc: number;
+  prAuc: number;
+  accuracy: number;
+  fitSeconds: number;
+}
+
+function hasSklearn(): boolean {
+  return (
+    existsSync(PYTHON) &&
+    spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { stdio: 'ignore' }).status === 0
+  );
+}
+
+async function writeSplit(
+  result: TrainResult,
+  label: string,
+  dir: string,
+): Promise<{ train: string; test: string }> {
+  const columns = [...result.report.columns, label];
+  const rowsOf = (rows: DataRow[], labels: Float64Array) =>
+    rows.map((row, i) => columns.map((c) => (c === label ? labels[i] : (row[c] as Cell))));
+  const train = join(dir, 'train.csv');
+  const test = join(dir, 'test.csv');
+  await writeTable(train, columns, rowsOf(result.train.rows, result.train.labels));
+  await writeTable(test, columns, rowsOf(result.test.rows, result.test.labels));
+  return { train, test };
+}
+
+function sklearnSameSplit(
+  split: { train: string; test: string },
+  label: string,
+  kinds: string[],
+): Record<string, SkFigures> {
+  const script = fileURLToPath(new URL('./ref_same_split.py', import.meta.url));
+  const run = spawnSync(PYTHON, [script, split.train, split.test, label, kinds.join(',')], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`ref_same_split.py: ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split('\n').pop() as string) as Record<string, SkFigures>;
+}
+
+function sklearnOwnSplit(data: Dataset): Record<string, { auc: number; pr_auc: number; fit_s: number }> {
+  const args = [
+    join(SHARED, 'reference/ref_tabular.py'),
+    data.file,
+    data.label,
+    ...(data.drop.length ? ['--drop', data.drop.join(',')] : []),
+  ];
+  const run = spawnSync(PYTHON, args, {
+    encoding: 'utf8',
+    env: { ...process.env, REF_MODELS: 'logistic_lbfgs,linear_svm,mlp_128_64' },
+  });
+  if (run.status !== 0) throw new Error(`ref_tabular.py: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, { auc: number; pr_auc: number; fit_s: number }>;
+}
+
+const REF_NAMES: Record<string, string> = {
+  logistic: 'logistic_lbfgs',
+  svm: 'linear_svm',
+  mlp: 'mlp_128_64',
+};
+
+export async function benchModels(quick: boolean, work: string): Promise<Measure[]> {
+  const results: Measure[] = [];
+  const python = hasSklearn();
+  if (!python)
+    console.log(
+      'models: scikit-learn not found (apt-get install python3-sklearn python3-pandas): reference figures skipped',
+    );
+  let served: { result: TrainResult; row: DataRow } | undefined;
+  for (const data of DATASETS) {
+    if (quick && data.name === 'paysim-sample') continue;
+    const table = await readTable(data.file);
+    const kinds: ModelKind[] = ['logistic', 'svm', 'mlp'];
+    const ours = new Map<ModelKind, { result: TrainResult; fit: number; runs: number[] }>();
+    for (const kind of kinds) {
+      let last: TrainResult | undefined;
+      const fit = await medianOf(kind === 'mlp' ? 1 : 3, async () => {
+        last = await trainTabular(table.rows, {
+          label: data.label,
+          model: kind,
+          drop: data.drop,
+          importanceRows: 0,
+        });
+        return last.report.fitSeconds;
+      });
+      ours.set(kind, { result: last as TrainResult, fit: fit.median, runs: fit.all });
+    }
+    served ??= {
+      result: ours.get('logistic')!.result,
+      row: ours.get('logistic')!.result.test.rows[0] as DataRow,
+    };
+    const dir = join(work, `models-${data.name}`);
+    mkdirSync(dir, { recursive: true });
+    const same = python
+      ? sklearnSameSplit(await writeSplit(ours.get('logistic')!.result, data.label, dir), data.label, kinds)
+      : {};
+    const own = python ? sklearnOwnSplit(data) : {};
+    for (const kind of kinds) {
+      const o = ours.get(kind)!;
+      const m = o.result.report.metrics;
+      const sk = same[kind];
+      const ref = own[REF_NAMES[kind] as string];
+      results.push({
+        name: `models: ${data.name} ${kind} ROC-AUC`,
+        value: m.auc as number,
+        unit: '',
+        target: sk ? `≥ ${(sk.auc - 0.01).toFixed(4)}` : 'within 0.01 of scikit-learn',
+        note:
+          `PR-AUC ${(m.prAuc as number).toFixed(4)}` +
+          (sk ? `; scikit-learn on the same split ${sk.auc.toFixed(4)} / ${sk.prAuc.toFixed(4)}` : '') +
+          (ref ? `; ref_tabular.py (its own split) ${ref.auc} / ${ref.pr_auc}` : ''),
+      });
+      results.push({
+        name: `models: ${data.name} ${kind} fit`,
+        value: o.fit,
+        unit: 's',
+        target: 'ratio ≤ 1.0',
+        note:
+          (sk
+            ? `scikit-learn ${sk.fitSeconds.toFixed(3)} s on the same split → ratio ${(o.fit / sk.fitSeconds).toFixed(2)}`
+            : 'no reference') +
+          (o.runs.length > 1 ? `; runs ${o.runs.map((r) => r.toFixed(3)).join(', ')}` : '') +
+          (kind === 'mlp'
+            ? `; ${String((o.result.trained.model.toJSON().state as { epochs: number }).epochs)} epochs (early stopping)`
+            : ''),
+      });
+    }
+  }
+
+  results.push(...benchFtrl(quick));
+  if (served) results.push(...(await benchServing(served, work, quick)));
+  return results;
+}
+
+/** FTRL on sparse rows: 30 active features of 2^20 hashed ones, labels from a hidden linear rule. */
+export function benchFtrl(quick: boolean): Measure[] {
+  const dims = 1 << 20;
+  const active = 30;
+  const n = quick ? 300_000 : 1_000_000;
+  const rng = new Random(7);
+  const truth = Float64Array.from({ length: 1000 }, () => rng.normal(0, 1));
+  const indices = new Int32Array(n * active);
+  const labels = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let z = 0;
+    for (let k = 0; k < active; k++) {
+      const f = rng.int(0, 1000);
+      indices[i * active + k] = ((f * 2654435761) % dims) >>> 0;
+      z += truth[f] as number;
+    }
+    labels[i] = rng.next() < 1 / (1 + Math.exp(-z / 5)) ? 1 : 0;
+  }
+  const values = new Float64Array(n * active).fill(1);
+  const rates: number[] = [];
+  let model = new FtrlProximal();
+  for (let run = 0; run < 3; run++) {
+    model = new FtrlProximal().init(dims);
+    const t = performance.now();
+    for (let i = 0; i < n; i++) model.learnSparse(indices, values, active, labels[i] as number, i * active);
+    rates.push(Math.round(n / ((performance.now() - t) / 1000)));
+  }
+  const sorted = [...rates].sort((a, b) => a - b);
+  // Progressive validation on the last 10%: the model predicted each row before learning it in the last run.
+  return [
+    {
+      name: 'models: FTRL-Proximal updates, 30 active of 2^20',
+      value: sorted[1] as number,
+      unit: 'updates/s',
+      target: '≥ 1,000,000',
+      note: `runs ${rates.map(fmt).join(', ')}; ${fmt(model.updateCount)} updates in the last run; River's LogisticRegression ≈ 10k/s`,
+    },
+  ];
+}
+
+/** One-row predictions: in process (µs per row) and over HTTP at a fixed 1,000 req/s. */
+async function benchServing(
+  served: { result: TrainResult; row: DataRow },
+  work: string,
+  quick: boolean,
+): Promise<Measure[]> {
+  const { trained } = served.result;
+  const rows = served.result.test.rows;
+  const inProcess = await medianOf(3, () => {
+    const t = performance.now();
+    let s = 0;
+    for (let k = 0; k < 100_000; k++) s += trained.predict(rows[k % rows.length] as DataRow).score;
+    if (!Number.isFinite(s)) throw new Error('predict: not finite');
+    return ((performance.now() - t) * 1000) / 100_000;
+  });
+  const dataDir = join(work, 'models-serve');
+  mkdirSync(dataDir, { recursive: true });
+  const store = new DuckDbModelStore(modelsFile(dataDir));
+  const version = await store.add(
+    'bench',
+    {
+      kind: 'logistic',
+      metrics: served.result.report.metrics,
+      features: served.result.report.columns,
+      fingerprint: '',
+      params: {},
+      artifact: trained.toJSON(),
+      validation: null,
+    },
+    Date.now(),
+  );
+  await promote(store, 'bench', version.version, { now: Date.now() });
+  await store.close();
+  const body = JSON.stringify({ row: served.row });
+  const seconds = quick ? 5 : 10;
+  const server = await startChild([
+    BIN,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--log-level',
+    'error',
+    '--no-features',
+  ]);
+  let ours;
+  try {
+    ours = await pacedLoad(server.url, 1000, seconds, '/v1/models/bench/predict', body);
+  } finally {
+    await server.stop();
+  }
+  const bare = await startChild([
+    '--import',
+    'tsx',
+    fileURLToPath(new URL('./bare-server.ts', import.meta.url)),
+  ]);
+  const floor = await pacedLoad(bare.url, 1000, seconds, '/v1/models/bench/predict', body).finally(() =>
+    bare.stop(),
+  );
+  return [
+    {
+      name: 'models: logistic predict in process',
+      value: inProcess.median,
+      unit: 'µs/row',
+      note: `pipeline + model, one row at a time; runs ${inProcess.all.map((v) => v.toFixed(2)).join(', ')}`,
+    },
+    {
+      name: 'models: logistic POST predict at 1k req/s: p99',
+      value: ours.p99,
+      unit: 'ms',
+      target: '≤ 1 ms',
+      note: `p50 ${ours.p50} ms, p90 ${ours.p90} ms, ${ours.failures} failed of ${ours.requests}; bare Fastify here: p50 ${floor.p50}, p99 ${floor.p99} ms`,
+    },
+  ];
+}

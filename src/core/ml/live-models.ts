@@ -1,0 +1,73 @@
+// The models a server answers with: the production version of each stored model, swapped in when a newer one is
+// promoted (polled through the store's revision, so a promotion by another process is seen too). A request takes
+// the model it starts with and finishes with it: a swap never fails a request in flight.
+import type { ModelStore, ModelVersion } from '../ports/model-store.js';
+import { loadModel, resolveVersion, type ModelRef } from './registry.js';
+import type { TabularModel } from './tabular.js';
+
+export interface LiveModel {
+  readonly meta: ModelVersion;
+  readonly model: TabularModel;
+  readonly loadedAt: number;
+}
+
+export class LiveModels {
+  private production = new Map<string, LiveModel>();
+  /** Explicit versions asked for (NAME@V), kept once loaded: a version's artifact never changes. */
+  private readonly pinned = new Map<string, LiveModel>();
+  private seen = -1;
+  private refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: ModelStore,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Production versions now loaded. */
+  list(): LiveModel[] {
+    return [...this.production.values()];
+  }
+
+  /** Loads newly promoted versions when the store changed since the last look; one refresh at a time. */
+  refresh(): Promise<void> {
+    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    return this.refreshing;
+  }
+
+  private async load(): Promise<void> {
+    const revision = await this.store.revision();
+    if (revision === this.seen) return;
+    const next = new Map<string, LiveModel>();
+    for (const meta of await this.store.list()) {
+      if (meta.stage !== 'production') continue;
+      const current = this.production.get(meta.name);
+      if (current && current.meta.version === meta.version) next.set(meta.name, current);
+      else
+        next.set(meta.name, {
+          ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
+          loadedAt: this.now(),
+        });
+    }
+    this.production = next; // one assignment: readers see the old map or the new one, never a mix
+    this.seen = revision;
+  }
+
+  /** The model a request uses: production (refreshing once if it is not loaded yet) or a pinned version. */
+  async get(ref: ModelRef): Promise<LiveModel> {
+    if (ref.version === undefined) {
+      const live = this.production.get(ref.name);
+      if (live) return live;
+      await this.refresh();
+      const loaded = this.production.get(ref.name);
+      if (loaded) return loaded;
+      await resolveVersion(this.store, ref); // throws the precise reason (no model, no production version)
+      return { ...(await loadModel(this.store, ref)), loadedAt: this.now() };
+    }
+    const key = `${ref.name}@${ref.version}`;
+    const pinned = this.pinned.get(key);
+    if (pinned) return pinned;
+    const loaded = { ...(await loadModel(this.store, ref)), loadedAt: this.now() };
+    this.pinned.set(key, loaded);
+    return loaded;
+  }
+}
