@@ -6,7 +6,7 @@
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   ERROR_CODES,
   ShopstreamError,
@@ -65,8 +65,13 @@ function toVersion(row: Record<string, unknown>): ModelVersion {
 /**
  * @example const store = new DuckDbModelStore(modelsFile('./.shopstream')); await store.list()
  */
+/**
+ * Calls on one file run one at a time within a process: DuckDB's file lock keeps other processes out, but not a
+ * second instance of this process (a server and a promotion in one test, say).
+ */
+const queues = new Map<string, Promise<unknown>>();
+
 export class DuckDbModelStore implements ModelStore {
-  private queue: Promise<unknown> = Promise.resolve();
   /** The file's size and mtime (and its WAL's) when `revision` last read it, and what it read. */
   private stamp = '';
   private lastRevision = 0;
@@ -123,8 +128,13 @@ export class DuckDbModelStore implements ModelStore {
         }
       }
     };
-    const next = this.queue.then(run, run);
-    this.queue = next.catch(() => undefined);
+    const key = resolve(this.file);
+    const next = (queues.get(key) ?? Promise.resolve()).then(run, run);
+    const settled = next.catch(() => undefined);
+    queues.set(key, settled);
+    void settled.then(() => {
+      if (queues.get(key) === settled) queues.delete(key);
+    });
     return next;
   }
 
@@ -273,7 +283,8 @@ export class DuckDbModelStore implements ModelStore {
     return parts.join('|');
   }
 
+  /** Waits for this process's calls on the file to finish (each call closes the file itself). */
   close(): Promise<void> {
-    return this.queue.then(() => undefined);
+    return (queues.get(resolve(this.file)) ?? Promise.resolve()).then(() => undefined);
   }
 }

@@ -175,7 +175,7 @@ export class FtrlProximal implements Model {
     this.updates++;
   }
 
-  fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
+  async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     this.init(X.cols);
@@ -197,7 +197,6 @@ export class FtrlProximal implements Model {
       }
       options.onProgress?.({ step: epoch + 1, steps: this.settings.epochs });
     }
-    return Promise.resolve();
   }
 
   predictOne(x: ArrayLike<number>): number {

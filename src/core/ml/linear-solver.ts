@@ -83,6 +83,8 @@ export function lbfgs(
       step /= 2;
     }
     if (!(fNext <= f + 1e-4 * step * slope) && !(fNext < f)) break; // no progress possible
+    // Progress below the objective's rounding: the optimum is reached as closely as doubles tell.
+    const stalled = f - fNext <= 1e-14 * Math.max(1, Math.abs(f));
     const s = new Float64Array(p);
     const yv = new Float64Array(p);
     for (let j = 0; j < p; j++) {
@@ -103,6 +105,7 @@ export function lbfgs(
     x.set(next);
     grad.set(nextGrad);
     f = fNext;
+    if (stalled) break;
   }
   return { x, f, iterations: iteration + 1 };
 }

@@ -114,7 +114,7 @@ export class LinearRegression extends LinearModel {
     return 'value';
   }
 
-  fit(X: Matrix, y: Float64Array): Promise<void> {
+  async fit(X: Matrix, y: Float64Array): Promise<void> {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     const d = X.cols + 1;
@@ -140,7 +140,6 @@ export class LinearRegression extends LinearModel {
     const solution = pseudoInverse(gram).mmul(Dense.columnVector(Array.from(xty)));
     this.w = Float64Array.from({ length: X.cols }, (_, j) => solution.get(j, 0));
     this.b = solution.get(X.cols, 0);
-    return Promise.resolve();
   }
 
   clone(): LinearRegression {
@@ -180,13 +179,12 @@ export class LogisticRegression extends LinearModel {
     return 'log-odds';
   }
 
-  fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
+  async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     const fitted = fitLinear(X, y, 'logistic', this.settings, options);
     this.w = fitted.w;
     this.b = fitted.b;
-    return Promise.resolve();
   }
 
   clone(): LogisticRegression {
@@ -251,7 +249,7 @@ export class LinearSvm extends LinearModel {
     return sigmoid(this.platt[0] * this.margin(x) + this.platt[1]);
   }
 
-  fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
+  async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     if (this.settings.loss === 'squared_hinge') {
@@ -266,7 +264,6 @@ export class LinearSvm extends LinearModel {
       this.b = fitted.b;
     } else this.fitHinge(X, y, options);
     this.platt = plattScale(this.predictMargins(X), y);
-    return Promise.resolve();
   }
 
   /** Dual coordinate descent for the L1-loss SVM. */

@@ -73,7 +73,10 @@ function fail(field: string, reason: string): never {
   throw new ShopstreamError(ERROR_CODES.INVALID_FIELD, `${field}: ${reason}`, { field });
 }
 
-/** A number of a numeric column (booleans count 1/0); anything else is an error naming the column. */
+/**
+ * A number of a numeric column: numbers, booleans (1/0) and numeric text ("3.5", as CSV readers and JSON clients
+ * send it); anything else is an error naming the column.
+ */
 function numberOf(name: string, value: unknown): number {
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(name, `${String(value)} is not a finite number`);
@@ -81,6 +84,10 @@ function numberOf(name: string, value: unknown): number {
   }
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'bigint') return Number(value);
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    if (Number.isFinite(n)) return n;
+  }
   return fail(name, `expected a number, got ${JSON.stringify(value)}`);
 }
 
