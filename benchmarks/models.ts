@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   FtrlProximal,
+  loadTensorflow,
   Random,
   promote,
   trainTabular,
@@ -116,6 +117,9 @@ export async function benchModels(quick: boolean, work: string): Promise<Measure
       'models: scikit-learn not found (apt-get install python3-sklearn python3-pandas): reference figures skipped',
     );
   let served: { result: TrainResult; row: DataRow } | undefined;
+  // TensorFlow.js's one-time start (wasm compile, about a second) is kept out of the MLP's fit time, as Python's
+  // imports are out of scikit-learn's.
+  await loadTensorflow();
   for (const data of DATASETS) {
     if (quick && data.name === 'paysim-sample') continue;
     const table = await readTable(data.file);

@@ -19,7 +19,7 @@ export { LinearRegression, LogisticRegression, LinearSvm } from './linear.js';
 export type { LogisticSettings, SvmSettings } from './linear.js';
 export { FtrlProximal } from './ftrl.js';
 export type { FtrlSettings } from './ftrl.js';
-export { Mlp } from './mlp.js';
+export { Mlp, loadTensorflow } from './mlp.js';
 export type { MlpSettings } from './mlp.js';
 export { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js';
 export type { Split } from './split.js';

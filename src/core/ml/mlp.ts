@@ -54,8 +54,11 @@ type Tf = typeof import('@tensorflow/tfjs');
 
 let backend: Promise<Tf> | undefined;
 
-/** TensorFlow.js on the wasm backend, loaded on the first fit (predictions never need it). */
-function tensorflow(): Promise<Tf> {
+/**
+ * TensorFlow.js on the wasm backend, loaded on the first fit (predictions never need it); about a second the
+ * first time in a process. Call it early to keep that out of the first fit.
+ */
+export function loadTensorflow(): Promise<Tf> {
   backend ??= (async () => {
     const tf = await import('@tensorflow/tfjs');
     await import('@tensorflow/tfjs-backend-wasm');
@@ -86,7 +89,7 @@ export class Mlp implements Model {
       batchSize: 256,
       l2: 1e-4,
       validationFraction: 0.1,
-      patience: 4,
+      patience: 3,
       seed: 42,
       ...settings,
     });
@@ -126,7 +129,7 @@ export class Mlp implements Model {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     const s = this.settings;
-    const tf = await tensorflow();
+    const tf = await loadTensorflow();
     const rng = new Random(s.seed);
     const order = shuffled(X.rows, rng);
     const held =
