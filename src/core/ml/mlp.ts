@@ -76,6 +76,8 @@ export class Mlp implements Model {
   readonly kind = 'mlp';
   readonly settings: MlpSettings;
   private layers: Layer[] | undefined;
+  /** Scratch activations of `forward`, one buffer per layer. */
+  private activations: Float64Array[] | undefined;
   private trainedEpochs = 0;
   private bestValidationLoss: number | null = null;
 
@@ -240,25 +242,21 @@ export class Mlp implements Model {
   /** The output before the sigmoid (log-odds) or the regression value; `grad` receives ∂output/∂x when given. */
   private forward(x: ArrayLike<number>, grad?: Float64Array): number {
     const layers = this.net();
+    // Each layer's activations go to a buffer of its own, reused across calls (a call never awaits); the
+    // ReLU masks for the backward pass are the activations themselves (0 where the unit is off).
+    this.activations ??= layers.map((l) => new Float64Array(l.units));
     let a: ArrayLike<number> = x;
-    const masks: Uint8Array[] = [];
     for (let l = 0; l < layers.length; l++) {
       const { inputs, units, kernel, bias } = layers[l] as Layer;
-      const z = Float64Array.from(bias);
+      const z = this.activations[l] as Float64Array;
+      z.set(bias);
       for (let i = 0; i < inputs; i++) {
         const v = a[i] as number;
         if (v === 0) continue;
         const o = i * units;
         for (let j = 0; j < units; j++) z[j] = (z[j] as number) + v * (kernel[o + j] as number);
       }
-      if (l < layers.length - 1) {
-        const mask = new Uint8Array(units);
-        for (let j = 0; j < units; j++) {
-          if ((z[j] as number) > 0) mask[j] = 1;
-          else z[j] = 0;
-        }
-        masks.push(mask);
-      }
+      if (l < layers.length - 1) for (let j = 0; j < units; j++) if ((z[j] as number) < 0) z[j] = 0;
       a = z;
     }
     if (grad) {
@@ -274,8 +272,8 @@ export class Mlp implements Model {
           below[i] = s;
         }
         if (l > 0) {
-          const mask = masks[l - 1] as Uint8Array;
-          for (let i = 0; i < inputs; i++) if (mask[i] === 0) below[i] = 0;
+          const below0 = this.activations[l - 1] as Float64Array;
+          for (let i = 0; i < inputs; i++) if (below0[i] === 0) below[i] = 0;
         }
         g = below;
       }
