@@ -159,7 +159,7 @@ export async function benchModels(quick: boolean, work: string): Promise<Measure
         unit: '',
         target: sk ? `≥ ${(sk.auc - 0.01).toFixed(4)}` : 'within 0.01 of scikit-learn',
         note:
-          `PR-AUC ${(m.prAuc as number).toFixed(4)}` +
+          `ROC-AUC ${(m.auc as number).toFixed(4)}, PR-AUC ${(m.prAuc as number).toFixed(4)}` +
           (sk ? `; scikit-learn on the same split ${sk.auc.toFixed(4)} / ${sk.prAuc.toFixed(4)}` : '') +
           (ref ? `; ref_tabular.py (its own split) ${ref.auc} / ${ref.pr_auc}` : ''),
       });
