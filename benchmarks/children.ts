@@ -3,6 +3,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
+const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
+
 export interface PacedResult {
   requests: number;
   failures: number;
@@ -61,4 +63,22 @@ export async function startChild(args: string[]): Promise<{ url: string; stop: (
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** `shopstream serve` on a data directory: ingestion alone (--no-features), or with the live engine. */
+export function startServer(
+  dataDir: string,
+  features = false,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  return startChild([
+    BIN,
+    'serve',
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--log-level',
+    'error',
+    ...(features ? [] : ['--no-features']),
+  ]);
 }

@@ -17,11 +17,10 @@ import {
 } from '../src/core/index.js';
 import { readTable, writeTable, type Cell } from '../src/adapters/files/index.js';
 import { DuckDbModelStore, modelsFile } from '../src/adapters/duckdb/index.js';
-import { pacedLoad, startChild } from './children.js';
+import { pacedLoad, startChild, startServer } from './children.js';
 import { fmt, medianOf, type Measure } from './lib.js';
 
 const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
-const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
 const PYTHON = '/usr/bin/python3';
 
 interface Dataset {
@@ -260,17 +259,7 @@ async function benchServing(
   await store.close();
   const body = JSON.stringify({ row: served.row });
   const seconds = quick ? 5 : 10;
-  const server = await startChild([
-    BIN,
-    'serve',
-    '--data',
-    dataDir,
-    '--port',
-    '0',
-    '--log-level',
-    'error',
-    '--no-features',
-  ]);
+  const server = await startServer(dataDir);
   let ours;
   try {
     ours = await pacedLoad(server.url, 1000, seconds, '/v1/models/bench/predict', body);

@@ -18,10 +18,9 @@ import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { benchLogStores } from './log-store.js';
 import { benchFeatures } from './features.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
-import { childJson, pacedLoad, startChild } from './children.js';
+import { childJson, pacedLoad, startChild, startServer } from './children.js';
 import { benchModels } from './models.js';
 
-const BIN = fileURLToPath(new URL('../bin/shopstream.js', import.meta.url));
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
 /** `--only=import,http` runs just those parts (the baseline always runs). */
@@ -173,20 +172,5 @@ function batchLoad(url: string, file: string, seconds: number) {
     '500',
     '50',
     String(seconds),
-  ]);
-}
-
-/** Ingestion alone (--no-features), as the ingestion targets are stated; `features` adds the live engine. */
-function startServer(dataDir: string, features = false): Promise<{ url: string; stop: () => Promise<void> }> {
-  return startChild([
-    BIN,
-    'serve',
-    '--data',
-    dataDir,
-    '--port',
-    '0',
-    '--log-level',
-    'error',
-    ...(features ? [] : ['--no-features']),
   ]);
 }

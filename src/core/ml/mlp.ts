@@ -8,7 +8,9 @@ import { shuffled } from './split.js';
 import {
   checkLabels,
   invalidSetting,
+  noProbabilities,
   notFitted,
+  scoreEachRow,
   sigmoid,
   type Explanation,
   type FitOptions,
@@ -293,19 +295,13 @@ export class Mlp implements Model {
   }
 
   predictProbaOne(x: ArrayLike<number>): number {
-    if (this.task === 'regression')
-      throw invalidSetting(this.kind, 'task', 'a regression model has no probabilities');
+    if (this.task === 'regression') throw noProbabilities(this.kind);
     this.checked(x);
     return sigmoid(this.forward(x));
   }
 
   predictMany(X: Matrix): Float64Array {
-    const out = new Float64Array(X.rows);
-    for (let i = 0; i < X.rows; i++) {
-      const x = X.data.subarray(i * X.cols, (i + 1) * X.cols);
-      out[i] = this.task === 'regression' ? this.predictOne(x) : this.predictProbaOne(x);
-    }
-    return out;
+    return scoreEachRow(this, X);
   }
 
   /**

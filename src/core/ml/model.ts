@@ -95,6 +95,21 @@ export function checkLabels(kind: string, task: Task, X: Matrix, y: Float64Array
   }
 }
 
+/** The error of asking a regression model for a probability. */
+export function noProbabilities(kind: string): ShopstreamError {
+  return invalidSetting(kind, 'task', 'a regression model has no probabilities');
+}
+
+/** `predictMany` row by row: the probability for binary models, the value for regression. */
+export function scoreEachRow(model: Model, X: Matrix): Float64Array {
+  const out = new Float64Array(X.rows);
+  for (let i = 0; i < X.rows; i++) {
+    const x = X.data.subarray(i * X.cols, (i + 1) * X.cols);
+    out[i] = model.task === 'regression' ? model.predictOne(x) : model.predictProbaOne(x);
+  }
+  return out;
+}
+
 export function sigmoid(z: number): number {
   return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
 }
