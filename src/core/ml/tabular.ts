@@ -115,16 +115,17 @@ export class TabularModel {
     const names = this.pipeline.outputNames;
     const sources = this.pipeline.outputSources;
     const columns = this.pipeline.columns;
-    const byColumn: Record<string, number> = {};
+    const byColumn = new Map<string, number>();
     const byFeature: [string, number][] = [];
     e.contributions.forEach((c, j) => {
       const column = columns[sources[j] as number] as string;
-      byColumn[column] = (byColumn[column] ?? 0) + c;
+      byColumn.set(column, (byColumn.get(column) ?? 0) + c);
       if (c !== 0) byFeature.push([names[j] as string, c]);
     });
+    // Object.fromEntries defines own properties, so a column named like `__proto__` stays a plain key.
     const sorted = (entries: [string, number][]) =>
       Object.fromEntries(entries.sort((a, b) => Math.abs(b[1]) - Math.abs(a[1])));
-    return { ...e, byFeature: sorted(byFeature), byColumn: sorted(Object.entries(byColumn)) };
+    return { ...e, byFeature: sorted(byFeature), byColumn: sorted([...byColumn]) };
   }
 
   toJSON(): TabularJSON {
@@ -229,7 +230,8 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
       { field: 'label' },
     );
   }
-  const known = new Set(rows.flatMap((r, i) => (i < 1000 ? Object.keys(r) : [])));
+  const known = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) known.add(key);
   const unknownDrops = (options.drop ?? []).filter((c) => !known.has(c));
   if (unknownDrops.length > 0) {
     throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `drop: no column ${unknownDrops.join(', ')}`, {
