@@ -28,6 +28,7 @@ interface TrainFlags {
   epochs?: string;
   batchSize?: string;
   hidden?: string;
+  task?: string;
   c?: string;
   missing?: PipelineOptions['missing'];
   clip?: string;
@@ -54,12 +55,25 @@ function modelSettings(kind: ModelKind, flags: TrainFlags): Record<string, unkno
       settings.batchSize = intOption('batch-size', flags.batchSize, 1, 1_000_000);
     if (flags.hidden !== undefined)
       settings.hidden = flags.hidden.split(',').map((u) => intOption('hidden', u, 1, 4096));
+    if (flags.task !== undefined) {
+      if (flags.task !== 'binary' && flags.task !== 'regression') {
+        throw new ShopstreamError(
+          ERROR_CODES.INVALID_OPTION,
+          `--task: ${JSON.stringify(flags.task)} is not binary or regression`,
+          {
+            field: 'task',
+          },
+        );
+      }
+      settings.task = flags.task;
+    }
   }
   const ignored = (
     [
       ['epochs', flags.epochs, ['mlp', 'ftrl']],
       ['batch-size', flags.batchSize, ['mlp']],
       ['hidden', flags.hidden, ['mlp']],
+      ['task', flags.task, ['mlp']],
       ['c', flags.c, ['logistic', 'svm']],
     ] as const
   ).filter(([, value, kinds]) => value !== undefined && !(kinds as readonly string[]).includes(kind));
@@ -105,6 +119,10 @@ export function registerTrain(program: Command): void {
     .option('--epochs <n>', 'mlp: most epochs (early stopping ends sooner); ftrl: passes')
     .option('--batch-size <n>', 'mlp: rows per step')
     .option('--hidden <units>', 'mlp: hidden layer sizes, e.g. 128,64')
+    .option(
+      '--task <task>',
+      'mlp: binary (default) or regression (a numeric label; RMSE/MAE/R² on a random split)',
+    )
     .option('--c <value>', 'logistic/svm: inverse regularisation strength (default 1)')
     .option('--missing <strategy>', 'drop|mean|median|most_frequent|constant (default drop)')
     .option('--clip <lo,hi>', 'clip numbers to these training quantiles, e.g. 0.01,0.99')
@@ -157,6 +175,7 @@ export function registerTrain(program: Command): void {
       });
       bar?.stop();
       const { report, trained, test } = result;
+      for (const warning of report.warnings) console.error(`warning: ${warning}`);
       const keep = Math.min(test.rows.length, MAX_VALIDATION_ROWS);
       const validation: ValidationData = {
         rows: test.rows.slice(0, keep),
@@ -206,6 +225,7 @@ export function registerTrain(program: Command): void {
         features: report.columns.length,
         width: report.width,
         importance: report.importance.slice(0, 10),
+        warnings: report.warnings,
         seconds: Math.round(performance.now() - started) / 1000,
       };
       if (flags.json) {

@@ -50,6 +50,8 @@ interface MlpState {
   layers: { inputs: number; units: number; kernel: number[]; bias: number[] }[];
   epochs: number;
   validationLoss: number | null;
+  /** Regression: the label's training mean and spread; the network learns (y − mean) / scale. */
+  target?: { mean: number; scale: number };
 }
 
 type Tf = typeof import('@tensorflow/tfjs');
@@ -82,6 +84,8 @@ export class Mlp implements Model {
   private activations: Float64Array[] | undefined;
   private trainedEpochs = 0;
   private bestValidationLoss: number | null = null;
+  /** Regression targets are standardised for training; outputs are mapped back with these. */
+  private target = { mean: 0, scale: 1 };
 
   constructor(settings: Partial<MlpSettings> = {}) {
     this.settings = Object.freeze({
@@ -133,6 +137,15 @@ export class Mlp implements Model {
     checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     const s = this.settings;
+    this.target = { mean: 0, scale: 1 };
+    if (this.task === 'regression') {
+      // Standardised targets: Adam's steps and the initial weights suit values near ±1, not thousands.
+      const mean = y.reduce((a, v) => a + v, 0) / y.length;
+      const spread = Math.sqrt(y.reduce((a, v) => a + (v - mean) ** 2, 0) / y.length);
+      this.target = { mean, scale: spread > 0 ? spread : 1 };
+      const { mean: m, scale } = this.target;
+      y = Float64Array.from(y, (v) => (v - m) / scale);
+    }
     const tf = await loadTensorflow();
     const rng = new Random(s.seed);
     const order = shuffled(X.rows, rng);
@@ -291,7 +304,7 @@ export class Mlp implements Model {
   predictOne(x: ArrayLike<number>): number {
     this.checked(x);
     const z = this.forward(x);
-    return this.task === 'regression' ? z : z >= 0 ? 1 : 0;
+    return this.task === 'regression' ? this.value(z) : z >= 0 ? 1 : 0;
   }
 
   predictProbaOne(x: ArrayLike<number>): number {
@@ -309,6 +322,11 @@ export class Mlp implements Model {
    * columns — to x, by the midpoint rule; the steps double until the contributions add up to the output within
    * 0.1% of its change from the base (a ReLU network is piecewise linear, so this converges quickly).
    */
+  /** A regression output in the label's units. */
+  private value(z: number): number {
+    return z * this.target.scale + this.target.mean;
+  }
+
   explainOne(x: ArrayLike<number>): Explanation {
     this.checked(x);
     const d = x.length;
@@ -330,13 +348,18 @@ export class Mlp implements Model {
       const total = contributions.reduce((s, c) => s + c, 0);
       if (Math.abs(total - (output - base)) <= 1e-3 * Math.max(Math.abs(output - base), 1e-9)) break;
     }
-    return {
-      base,
-      contributions,
-      output,
-      space: this.task === 'binary' ? 'log-odds' : 'value',
-      method: 'integrated-gradients',
-    };
+    if (this.task === 'regression') {
+      // In the label's units: the mean shifts the base, the scale multiplies every part.
+      const scale = this.target.scale;
+      return {
+        base: this.value(base),
+        contributions: contributions.map((c) => c * scale),
+        output: this.value(output),
+        space: 'value',
+        method: 'integrated-gradients',
+      };
+    }
+    return { base, contributions, output, space: 'log-odds', method: 'integrated-gradients' };
   }
 
   clone(): Mlp {
@@ -353,6 +376,7 @@ export class Mlp implements Model {
       })),
       epochs: this.trainedEpochs,
       validationLoss: this.bestValidationLoss,
+      target: this.target,
     };
     return { kind: this.kind, settings: this.settings, state };
   }
@@ -368,6 +392,7 @@ export class Mlp implements Model {
     }));
     m.trainedEpochs = state.epochs;
     m.bestValidationLoss = state.validationLoss;
+    m.target = state.target ?? { mean: 0, scale: 1 };
     return m;
   }
 }

@@ -148,3 +148,31 @@ describe('unseen and missing features through the tabular model', () => {
     },
   );
 });
+
+describe('MLP regression', () => {
+  it('learns a target in large units (standardised inside), round-trips, and explains in those units', async () => {
+    const { X, y } = dataset('regression', 21);
+    const big = Float64Array.from(y, (v) => 5000 + 1000 * v);
+    const model = createModel('mlp', { ...SMALL.mlp, task: 'regression', epochs: 60 });
+    await model.fit(X, big);
+    const test = dataset('regression', 22);
+    const predictions = model.predictMany(test.X);
+    let sse = 0;
+    let sst = 0;
+    const mean = test.y.reduce((a, v) => a + 5000 + 1000 * v, 0) / test.y.length;
+    for (let i = 0; i < test.y.length; i++) {
+      const truth = 5000 + 1000 * test.y[i]!;
+      sse += (predictions[i]! - truth) ** 2;
+      sst += (truth - mean) ** 2;
+    }
+    expect(1 - sse / sst).toBeGreaterThan(0.9);
+    const back = modelFromJSON(JSON.parse(JSON.stringify(model.toJSON())));
+    expect(Array.from(back.predictMany(test.X))).toEqual(Array.from(predictions));
+    const x = test.X.data.subarray(0, 5);
+    const e = model.explainOne(x);
+    expect(e.space).toBe('value');
+    expect(e.output).toBeCloseTo(model.predictOne(x), 6);
+    const sum = e.contributions.reduce((s, c) => s + c, e.base);
+    expect(Math.abs(sum - e.output)).toBeLessThanOrEqual(0.01 * Math.abs(e.output - e.base));
+  });
+});

@@ -97,6 +97,19 @@ describe('Pipeline', () => {
     expect(clone.options).toEqual(p.options);
   });
 
+  it('warns when a few text cells make a column of numbers categorical', () => {
+    const data = Array.from({ length: 50 }, (_, i) => ({ amount: i === 7 ? 'n/a' : i, city: `c${i % 3}` }));
+    const p = new Pipeline();
+    p.fit(data, ['amount', 'city']);
+    expect(p.warnings).toHaveLength(1);
+    expect(p.warnings[0]).toMatch(/amount: 49 of 50 values are numbers, but text such as "n\/a"/);
+    p.fit(
+      data.map((r) => ({ ...r, amount: 1 })),
+      ['amount', 'city'],
+    );
+    expect(p.warnings).toEqual([]);
+  });
+
   it('rejects NaN, Infinity and values of the wrong kind with an error naming the column', () => {
     const p = new Pipeline();
     p.fit(rows, ['price', 'country']);

@@ -149,6 +149,8 @@ function checkOptions(options: PipelineOptions): void {
 export class Pipeline {
   readonly options: PipelineOptions;
   private steps: ColumnStep[] | undefined;
+  /** What the last `fit` found doubtful in the data (not stored with the pipeline). */
+  warnings: string[] = [];
   private names: string[] = [];
   private sources: number[] = [];
 
@@ -194,6 +196,7 @@ export class Pipeline {
   fit(rows: readonly DataRow[], columns: readonly string[]): Int32Array {
     const o = this.options;
     if (columns.length === 0) fail('columns', 'no feature columns to learn from');
+    this.warnings = [];
     const kept: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as DataRow;
@@ -210,6 +213,7 @@ export class Pipeline {
       const categorical =
         o.categoricalColumns.includes(name) ||
         present.some((v) => typeof v === 'string' || typeof v === 'object');
+      if (categorical && !o.categoricalColumns.includes(name)) this.warnIfMostlyNumbers(name, present);
       const missing = kept.length - present.length;
       if (categorical)
         steps.push(
@@ -229,6 +233,25 @@ export class Pipeline {
     }
     this.setSteps(steps);
     return Int32Array.from(kept);
+  }
+
+  /**
+   * A column of numbers with a few text cells (a typo, "n/a") is taken as categories, which one-hots every
+   * number: say so, naming a text value, so the data can be cleaned or the column dropped.
+   */
+  private warnIfMostlyNumbers(name: string, present: readonly unknown[]): void {
+    let numbers = 0;
+    let example: unknown;
+    for (const v of present) {
+      if (typeof v === 'number' || (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v))))
+        numbers++;
+      else example ??= v;
+    }
+    if (present.length > 0 && numbers >= 0.9 * present.length) {
+      this.warnings.push(
+        `${name}: ${numbers} of ${present.length} values are numbers, but text such as ${JSON.stringify(example)} makes it a category column; clean those cells, or --drop it, or name it in --categorical to keep it so`,
+      );
+    }
   }
 
   /** `missing`: how many training rows lack the value (they get the fill, and count in the scaling statistics). */

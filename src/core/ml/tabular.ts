@@ -172,6 +172,8 @@ export interface TrainReport {
   readonly fitSeconds: number;
   /** Drop of the main metric (ROC-AUC, or R²) when the column's test values are shuffled, largest first. */
   readonly importance: { column: string; drop: number }[];
+  /** Doubts about the data found while fitting (e.g. a numeric column made categorical by a few text cells). */
+  readonly warnings: string[];
   readonly seed: number;
   readonly testSize: number;
 }
@@ -312,6 +314,7 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
       metrics,
       fitSeconds,
       importance,
+      warnings: pipeline.warnings,
       seed,
       testSize,
     },
