@@ -1,17 +1,10 @@
 // `shopstream dataset`: a point-in-time training set from the log, as CSV or Parquet.
 import type { Command } from 'commander';
-import {
-  ERROR_CODES,
-  ShopstreamError,
-  buildTrainingSet,
-  parseLabelSpec,
-  type ShopEvent,
-} from '../../core/index.js';
-import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
+import { ERROR_CODES, ShopstreamError, buildTrainingSet, parseLabelSpec } from '../../core/index.js';
 import { writeTable } from '../../adapters/files/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { loadFeatures } from '../features-file.js';
-import { startProgress } from '../progress.js';
+import { readWholeLog } from '../read-log.js';
 
 interface DatasetFlags {
   label: string;
@@ -49,19 +42,7 @@ export function registerDataset(program: Command): void {
       }
       const features = names ? all.filter((f) => names.includes(f.name)) : all;
       const started = performance.now();
-      const store = openEmbeddedStore(resolveDataDir(flags.data));
-      const events: ShopEvent[] = [];
-      try {
-        const end = await store.log.endOffset();
-        const bar = startProgress('read log', Math.max(1, end), 'events');
-        for (let offset = 0; offset < end; offset += 50_000) {
-          for (const r of await store.log.read(offset, 50_000)) events.push(r.event);
-          bar.update(Math.min(end, offset + 50_000));
-        }
-        bar.stop();
-      } finally {
-        await store.close();
-      }
+      const events = await readWholeLog(resolveDataDir(flags.data));
       const { rows, summary } = buildTrainingSet(events, features, spec);
       const columns = ['id', 'ts', ...features.map((f) => f.name), 'label'];
       await writeTable(

@@ -1,4 +1,5 @@
-// `shopstream demo`: simulate a store, import it into the embedded log, serve it — one command to see it all.
+// `shopstream demo`: simulate a store, import it into the embedded log, train a fraud model on it, serve it —
+// one command to see it all.
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
@@ -13,6 +14,7 @@ import { startProgress } from '../progress.js';
 import { closeOnSignals, DEFAULT_PORT } from './serve.js';
 import { loadFeatures } from '../features-file.js';
 import { runSimulation } from './simulate.js';
+import { DEMO_MATURITY, trainDemoFraudModel } from '../demo-model.js';
 
 interface DemoFlags {
   data?: string;
@@ -25,7 +27,7 @@ interface DemoFlags {
 export function registerDemo(program: Command): void {
   program
     .command('demo')
-    .description('simulate a store, import it into the embedded log and serve the API')
+    .description('simulate a store, import it, train a fraud model on it and serve the API')
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
     .option('--users <n>', 'shoppers to simulate', '2000')
@@ -68,22 +70,36 @@ export function registerDemo(program: Command): void {
       );
 
       started = performance.now();
+      const features = loadFeatures(undefined);
+      const model = await trainDemoFraudModel(dataDir, features);
+      console.log(
+        'skipped' in model
+          ? `3. fraud model: skipped (${model.skipped})`
+          : `3. trained ${model.name}@${model.version} (logistic) on ${model.rows} payments (${model.positives} fraudulent; features as known before each payment, labels within ${DEMO_MATURITY}): ROC-AUC ${model.auc.toFixed(3)} on held-out payments, in production (${secs()}s)`,
+      );
+
+      started = performance.now();
       const server = await startServer({
         dataDir,
         port: intOption('port', flags.port, 0, 65_535),
-        features: loadFeatures(undefined),
+        features,
       });
       const stats = server.features?.engine.stats;
       console.log(
-        `3. stream engine caught up: ${stats?.processed ?? 0} events applied to ${server.features?.engine.features.length ?? 0} features, ${stats?.late ?? 0} late (${secs()}s)`,
+        `4. stream engine caught up: ${stats?.processed ?? 0} events applied to ${server.features?.engine.features.length ?? 0} features, ${stats?.late ?? 0} late (${secs()}s)`,
       );
-      console.log(`4. serving at ${server.url}`);
+      console.log(`5. serving at ${server.url}`);
       console.log(`   curl ${server.url}/health`);
       console.log(`   curl '${server.url}/v1/deadletters?limit=5'`);
       console.log(`   curl ${server.url}/v1/features/user/u1`);
       console.log(
         `   curl -X POST ${server.url}/v1/events -H 'content-type: application/json' -d '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}'`,
       );
+      if (!('skipped' in model)) {
+        console.log(
+          `   curl -X POST '${server.url}/v1/models/fraud/predict?explain=true' -d '${JSON.stringify({ row: model.example })}'`,
+        );
+      }
       console.log('   Ctrl-C stops it.');
       closeOnSignals(server);
     });
