@@ -2,7 +2,7 @@
 // promoted (polled through the store's revision, so a promotion by another process is seen too). A request takes
 // the model it starts with and finishes with it: a swap never fails a request in flight.
 import type { ModelStore, ModelVersion } from '../ports/model-store.js';
-import { loadModel, resolveVersion, type ModelRef } from './registry.js';
+import { loadModel, pickVersion, type ModelRef } from './registry.js';
 import type { TabularModel } from './tabular.js';
 
 export interface LiveModel {
@@ -15,6 +15,8 @@ export class LiveModels {
   private production = new Map<string, LiveModel>();
   /** Explicit versions asked for (NAME@V), kept once loaded: a version's artifact never changes. */
   private readonly pinned = new Map<string, LiveModel>();
+  /** Every version in the store at the last refresh: requests for unknown models are answered from it. */
+  private versions: ModelVersion[] = [];
   private seen = -1;
   private refreshing: Promise<void> | undefined;
 
@@ -38,7 +40,8 @@ export class LiveModels {
     const revision = await this.store.revision();
     if (revision === this.seen) return;
     const next = new Map<string, LiveModel>();
-    for (const meta of await this.store.list()) {
+    const versions = await this.store.list();
+    for (const meta of versions) {
       if (meta.stage !== 'production') continue;
       const current = this.production.get(meta.name);
       if (current && current.meta.version === meta.version) next.set(meta.name, current);
@@ -49,10 +52,15 @@ export class LiveModels {
         });
     }
     this.production = next; // one assignment: readers see the old map or the new one, never a mix
+    this.versions = versions;
     this.seen = revision;
   }
 
-  /** The model a request uses: production (refreshing once if it is not loaded yet) or a pinned version. */
+  /**
+   * The model a request uses: production, or a pinned version. A name or version the store does not have is
+   * answered from the versions seen at the last refresh (itself cheap when nothing changed), so a stream of
+   * requests for unknown models never reaches the store's file.
+   */
   async get(ref: ModelRef): Promise<LiveModel> {
     if (ref.version === undefined) {
       const live = this.production.get(ref.name);
@@ -60,13 +68,23 @@ export class LiveModels {
       await this.refresh();
       const loaded = this.production.get(ref.name);
       if (loaded) return loaded;
-      await resolveVersion(this.store, ref); // throws the precise reason (no model, no production version)
-      return { ...(await loadModel(this.store, ref)), loadedAt: this.now() };
+      // Throws the precise reason (no such model, no production version); returns only if the store changed
+      // between the refresh and now.
+      const meta = pickVersion(this.versions, ref);
+      return {
+        ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
+        loadedAt: this.now(),
+      };
     }
     const key = `${ref.name}@${ref.version}`;
     const pinned = this.pinned.get(key);
     if (pinned) return pinned;
-    const loaded = { ...(await loadModel(this.store, ref)), loadedAt: this.now() };
+    await this.refresh();
+    const meta = pickVersion(this.versions, ref);
+    const loaded = {
+      ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
+      loadedAt: this.now(),
+    };
     this.pinned.set(key, loaded);
     return loaded;
   }

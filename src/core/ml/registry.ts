@@ -53,7 +53,12 @@ function notFound(message: string): ShopstreamError {
 
 /** The version a reference names; without a version, the production one. */
 export async function resolveVersion(store: ModelStore, ref: ModelRef): Promise<ModelVersion> {
-  const versions = await store.list(ref.name);
+  return pickVersion(await store.list(ref.name), ref);
+}
+
+/** The version a reference names among `versions` (of any models), or the error saying why there is none. */
+export function pickVersion(all: readonly ModelVersion[], ref: ModelRef): ModelVersion {
+  const versions = all.filter((v) => v.name === ref.name);
   if (versions.length === 0) throw notFound(`${ref.name}: no such model`);
   if (ref.version !== undefined) {
     const found = versions.find((v) => v.version === ref.version);
