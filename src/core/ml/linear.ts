@@ -156,8 +156,8 @@ export interface LogisticSettings {
 }
 
 /**
- * L2-regularised logistic regression by L-BFGS over the rows' non-zeros; converges to the same optimum as
- * scikit-learn's lbfgs.
+ * L2-regularised logistic regression by L-BFGS or Newton's method over the rows' non-zeros (linear-solver.ts
+ * picks the cheaper); converges to the same optimum as scikit-learn's lbfgs.
  * @example const m = new LogisticRegression({ c: 1 }); await m.fit(X, y); m.predictProbaOne(x)
  */
 export class LogisticRegression extends LinearModel {
@@ -196,11 +196,11 @@ export interface SvmSettings {
   /** Penalty of margin violations, as scikit-learn's C. */
   readonly c: number;
   /**
-   * `squared_hinge` (scikit-learn LinearSVC's default; primal L-BFGS, the intercept not penalised) or `hinge`
+   * `squared_hinge` (scikit-learn LinearSVC's default; primal Newton or L-BFGS, the intercept not penalised) or `hinge`
    * (the L1-loss SVM; dual coordinate descent, the bias a penalised constant feature as in LIBLINEAR).
    */
   readonly loss: 'hinge' | 'squared_hinge';
-  /** Most L-BFGS iterations (squared hinge) or coordinate-descent epochs (hinge). */
+  /** Most Newton/L-BFGS iterations (squared hinge) or coordinate-descent epochs (hinge). */
   readonly maxEpochs: number;
   /** Squared hinge: as LogisticSettings.tolerance; hinge: the projected gradient's spread (LIBLINEAR's ε, 0.1). */
   readonly tolerance: number;
@@ -208,7 +208,7 @@ export interface SvmSettings {
 }
 
 /**
- * Linear SVM: squared hinge by L-BFGS, or hinge by dual coordinate descent (Hsieh et al. 2008,
+ * Linear SVM: squared hinge by Newton's method or L-BFGS, or hinge by dual coordinate descent (Hsieh et al. 2008,
  * LIBLINEAR's solver); probabilities by Platt scaling of the training margins.
  * @example const m = new LinearSvm({ c: 1 }); await m.fit(X, y); m.explainOne(x)
  */
