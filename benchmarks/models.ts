@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   FtrlProximal,
+  Mlp,
   loadTensorflow,
   Random,
   promote,
@@ -173,7 +174,7 @@ export async function benchModels(quick: boolean, work: string): Promise<Measure
             : 'no reference') +
           (o.runs.length > 1 ? `; runs ${o.runs.map((r) => r.toFixed(3)).join(', ')}` : '') +
           (kind === 'mlp'
-            ? `; ${String((o.result.trained.model.toJSON().state as { epochs: number }).epochs)} epochs (early stopping)`
+            ? `; ${(o.result.trained.model as Mlp).training.epochs} epochs (early stopping)`
             : ''),
       });
     }

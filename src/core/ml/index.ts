@@ -9,7 +9,7 @@ export {
   thresholdMetrics,
 } from './metrics.js';
 export type { CalibrationBin, RegressionMetrics, ThresholdMetrics } from './metrics.js';
-export { zeros, rowOf, takeRows, take } from './matrix.js';
+export { zeros, rowOf, take } from './matrix.js';
 export type { Matrix } from './matrix.js';
 export { Pipeline, DEFAULT_PIPELINE, MISSING_STRATEGIES, SCALINGS, ENCODINGS } from './preprocess.js';
 export type { DataRow, PipelineJSON, PipelineOptions } from './preprocess.js';

@@ -17,16 +17,6 @@ export function rowOf(m: Matrix, i: number): Float64Array {
   return m.data.subarray(i * m.cols, (i + 1) * m.cols);
 }
 
-/** The rows `indices`, copied, in that order. */
-export function takeRows(m: Matrix, indices: ArrayLike<number>): Matrix {
-  const out = zeros(indices.length, m.cols);
-  for (let k = 0; k < indices.length; k++) {
-    const i = indices[k] as number;
-    out.data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), k * m.cols);
-  }
-  return out;
-}
-
 export function take(values: Float64Array, indices: ArrayLike<number>): Float64Array {
   const out = new Float64Array(indices.length);
   for (let k = 0; k < indices.length; k++) out[k] = values[indices[k] as number] as number;

@@ -65,7 +65,8 @@ export interface PipelineJSON {
 
 const UNKNOWN = '(other)';
 
-function isMissing(value: unknown): boolean {
+/** A missing cell: absent, null or empty text. */
+export function isMissing(value: unknown): boolean {
   return value === undefined || value === null || value === '';
 }
 
@@ -347,11 +348,6 @@ export class Pipeline {
       });
     }
     return this.steps;
-  }
-
-  /** Whether any of the pipeline's columns is missing in `row`. */
-  hasMissing(row: DataRow): boolean {
-    return this.fittedSteps().some((s) => isMissing(row[s.name]));
   }
 
   /**

@@ -2,10 +2,11 @@
 // stratified and plain random train/test splits.
 import { ERROR_CODES, ShopstreamError } from '../errors.js';
 import { Random } from '../random.js';
+import { isMissing } from './preprocess.js';
 
 /** `1`, `true`, `1.0` (any case, or the number 1, or true) are positive; other present values negative. */
 export function binaryLabel(value: unknown): 0 | 1 | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
+  if (isMissing(value)) return undefined;
   if (value === true || value === 1) return 1;
   const text = String(value).trim().toUpperCase();
   return text === '1' || text === 'TRUE' || text === '1.0' ? 1 : 0;

@@ -4,7 +4,7 @@ import { ERROR_CODES, ShopstreamError } from '../errors.js';
 import { Random } from '../random.js';
 import { FtrlProximal, type FtrlSettings } from './ftrl.js';
 import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
-import { take, type Matrix } from './matrix.js';
+import { take } from './matrix.js';
 import {
   averagePrecision,
   brierScore,
@@ -22,7 +22,7 @@ import {
   type ModelJSON,
   type ModelKind,
 } from './model.js';
-import { Pipeline, type DataRow, type PipelineJSON, type PipelineOptions } from './preprocess.js';
+import { Pipeline, isMissing, type DataRow, type PipelineJSON, type PipelineOptions } from './preprocess.js';
 import { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js';
 
 /** A model of `kind` with its settings (defaults for what is not given). */
@@ -185,10 +185,6 @@ export interface TrainResult {
   readonly test: { rows: DataRow[]; labels: Float64Array };
   /** The training rows (after dropping rows with missing values) and their labels. */
   readonly train: { rows: DataRow[]; labels: Float64Array };
-}
-
-function isMissing(value: unknown): boolean {
-  return value === undefined || value === null || value === '';
 }
 
 /** The main metric of a task, higher is better: ROC-AUC for binary models, R² for regression. */
@@ -355,5 +351,3 @@ export function permutationImportance(
   }
   return out.sort((a, b) => b.drop - a.drop);
 }
-
-export type { Matrix };
