@@ -33,7 +33,7 @@ export async function* readParquetBatches(file: string): AsyncGenerator<RowBatch
 }
 
 /** DuckDB's JS values → plain JSON-like values: BIGINT → number, TIMESTAMP → epoch ms, NULL → absent. */
-function plainRow(row: Record<string, unknown>): Row {
+export function plainRow(row: Record<string, unknown>): Row {
   const out: Row = {};
   for (const [key, value] of Object.entries(row)) {
     if (value === null || value === undefined) continue;

@@ -5,6 +5,7 @@ import { createReadStream, existsSync } from 'node:fs';
 import { extname } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { ERROR_CODES, ShopstreamError, type DataRow } from '../../core/index.js';
+import { plainRow } from './read-parquet.js';
 
 export interface Table {
   readonly columns: string[];
@@ -36,16 +37,7 @@ export async function readTable(file: string): Promise<Table> {
   try {
     const result = await connection.runAndReadAll(`SELECT * FROM ${reader}`, [file]);
     const columns = result.columnNames();
-    const rows = result.getRowObjectsJS().map((row) => {
-      const out: Record<string, unknown> = {};
-      for (const [key, value] of Object.entries(row)) {
-        if (value === null || value === undefined) continue;
-        out[key] =
-          typeof value === 'bigint' ? Number(value) : value instanceof Date ? value.getTime() : value;
-      }
-      return out;
-    });
-    return { columns, rows };
+    return { columns, rows: result.getRowObjectsJS().map(plainRow) };
   } catch (error) {
     throw new ShopstreamError(
       ERROR_CODES.INVALID_ROW,
