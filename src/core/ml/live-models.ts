@@ -2,7 +2,7 @@
 // promoted (polled through the store's revision, so a promotion by another process is seen too). A request takes
 // the model it starts with and finishes with it: a swap never fails a request in flight.
 import type { ModelStore, ModelVersion } from '../ports/model-store.js';
-import { loadModel, pickVersion, type ModelRef } from './registry.js';
+import { loadVersion, pickVersion, type ModelRef } from './registry.js';
 import type { TabularModel } from './tabular.js';
 
 export interface LiveModel {
@@ -32,11 +32,11 @@ export class LiveModels {
 
   /** Loads newly promoted versions when the store changed since the last look; one refresh at a time. */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load().finally(() => (this.refreshing = undefined));
+    this.refreshing ??= this.reload().finally(() => (this.refreshing = undefined));
     return this.refreshing;
   }
 
-  private async load(): Promise<void> {
+  private async reload(): Promise<void> {
     const revision = await this.store.revision();
     if (revision === this.seen) return;
     const next = new Map<string, LiveModel>();
@@ -45,11 +45,7 @@ export class LiveModels {
       if (meta.stage !== 'production') continue;
       const current = this.production.get(meta.name);
       if (current && current.meta.version === meta.version) next.set(meta.name, current);
-      else
-        next.set(meta.name, {
-          ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
-          loadedAt: this.now(),
-        });
+      else next.set(meta.name, await this.load(meta));
     }
     this.production = next; // one assignment: readers see the old map or the new one, never a mix
     this.versions = versions;
@@ -68,24 +64,21 @@ export class LiveModels {
       await this.refresh();
       const loaded = this.production.get(ref.name);
       if (loaded) return loaded;
-      // Throws the precise reason (no such model, no production version); returns only if the store changed
-      // between the refresh and now.
-      const meta = pickVersion(this.versions, ref);
-      return {
-        ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
-        loadedAt: this.now(),
-      };
+      // The refresh loaded every production version it listed, so this throws the precise reason (no such
+      // model, no production version).
+      return this.load(pickVersion(this.versions, ref));
     }
     const key = `${ref.name}@${ref.version}`;
     const pinned = this.pinned.get(key);
     if (pinned) return pinned;
     await this.refresh();
-    const meta = pickVersion(this.versions, ref);
-    const loaded = {
-      ...(await loadModel(this.store, { name: meta.name, version: meta.version })),
-      loadedAt: this.now(),
-    };
+    const loaded = await this.load(pickVersion(this.versions, ref));
     this.pinned.set(key, loaded);
     return loaded;
+  }
+
+  /** A version already resolved, read once from the store. */
+  private async load(meta: ModelVersion): Promise<LiveModel> {
+    return { meta, model: (await loadVersion(this.store, meta)).model, loadedAt: this.now() };
   }
 }

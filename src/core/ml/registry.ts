@@ -79,9 +79,20 @@ export async function loadModel(
   ref: ModelRef,
 ): Promise<{ meta: ModelVersion; model: TabularModel }> {
   const meta = await resolveVersion(store, ref);
+  return { meta, model: (await loadVersion(store, meta)).model };
+}
+
+/** The fitted model of a version already resolved, with its validation rows: one read of the store. */
+export async function loadVersion(
+  store: ModelStore,
+  meta: ModelVersion,
+): Promise<{ model: TabularModel; validation: ValidationData | null }> {
   const stored = await store.artifact(meta.name, meta.version);
   if (!stored) throw notFound(`${meta.name}@${meta.version}: artifact missing`);
-  return { meta, model: TabularModel.fromJSON(stored.artifact as TabularJSON) };
+  return {
+    model: TabularModel.fromJSON(stored.artifact as TabularJSON),
+    validation: stored.validation as ValidationData | null,
+  };
 }
 
 export interface PromoteResult {
@@ -103,25 +114,21 @@ export async function promote(
   version: number,
   options: { force?: boolean; now: number },
 ): Promise<PromoteResult> {
-  const target = await resolveVersion(store, { name, version });
   const versions = await store.list(name);
+  const target = pickVersion(versions, { name, version });
   const current = versions.find((v) => v.stage === 'production');
   if (current?.version === version) return { promoted: target, forced: false };
   let comparison: PromoteResult['comparison'];
   if (current) {
-    const candidate = await loadModel(store, { name, version });
-    const production = await loadModel(store, { name, version: current.version });
-    const validation = (await store.artifact(name, version))?.validation as ValidationData | null;
-    if (
-      validation &&
-      validation.rows.length > 0 &&
-      candidate.model.model.task === production.model.model.task
-    ) {
+    const candidate = await loadVersion(store, target);
+    const production = (await loadVersion(store, current)).model;
+    const validation = candidate.validation;
+    if (validation && validation.rows.length > 0 && candidate.model.model.task === production.model.task) {
       const labels = Float64Array.from(validation.labels);
       comparison = {
         metric: mainMetric(candidate.model.model.task),
         candidate: scoreOn(candidate.model, validation.rows, labels),
-        production: scoreOn(production.model, validation.rows, labels),
+        production: scoreOn(production, validation.rows, labels),
         rows: validation.rows.length,
       };
       if (comparison.candidate < comparison.production && !options.force) {
