@@ -9,6 +9,7 @@ import {
   parseLabelSpec,
   promote,
   trainTabular,
+  versionEntry,
   type CompiledFeature,
   type DataRow,
 } from '../core/index.js';
@@ -51,24 +52,20 @@ export async function trainDemoFraudModel(
     return { skipped: `${rows.length} labelled payments, ${positives} fraudulent: too few to train on` };
   }
   try {
-    const { trained, report, test } = await trainTabular(table, {
+    const result = await trainTabular(table, {
       label: 'fraud',
       model: 'logistic',
       pipeline: { missing: 'median' },
       importanceRows: 0,
     });
     const store = new DuckDbModelStore(modelsFile(dataDir));
+    const { report, test } = result;
     const stored = await store.add(
       'fraud',
-      {
-        kind: 'logistic',
-        metrics: report.metrics,
-        features: report.columns,
+      versionEntry(result, {
         fingerprint: `demo:${events.length}`,
-        params: { label: DEMO_LABEL, pipeline: trained.pipeline.options, rows: report.rows },
-        artifact: trained.toJSON(),
-        validation: { rows: test.rows, labels: Array.from(test.labels) },
-      },
+        params: { label: DEMO_LABEL, pipeline: result.trained.pipeline.options, rows: report.rows },
+      }),
       Date.now(),
     );
     await promote(store, 'fraud', stored.version, { now: Date.now() }).catch((error: unknown) => {

@@ -9,9 +9,9 @@ import {
   checkModelName,
   promote,
   trainTabular,
+  versionEntry,
   type ModelKind,
   type PipelineOptions,
-  type ValidationData,
 } from '../../core/index.js';
 import { fileFingerprint, readTable } from '../../adapters/files/index.js';
 import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
@@ -40,9 +40,6 @@ interface TrainFlags {
   data?: string;
   json?: boolean;
 }
-
-/** Validation rows kept with a version for promotion checks (a sample when the test split is larger). */
-const MAX_VALIDATION_ROWS = 20_000;
 
 function modelSettings(kind: ModelKind, flags: TrainFlags): Record<string, unknown> {
   const settings: Record<string, unknown> = { seed: intOption('seed', flags.seed, 0, 2 ** 31) };
@@ -174,22 +171,14 @@ export function registerTrain(program: Command): void {
         },
       });
       bar?.stop();
-      const { report, trained, test } = result;
+      const { report, trained } = result;
       for (const warning of report.warnings) console.error(`warning: ${warning}`);
-      const keep = Math.min(test.rows.length, MAX_VALIDATION_ROWS);
-      const validation: ValidationData = {
-        rows: test.rows.slice(0, keep),
-        labels: Array.from(test.labels.subarray(0, keep)),
-      };
       const dataDir = resolveDataDir(flags.data);
       mkdirSync(dataDir, { recursive: true });
       const store = new DuckDbModelStore(modelsFile(dataDir));
       const stored = await store.add(
         name,
-        {
-          kind,
-          metrics: report.metrics,
-          features: report.columns,
+        versionEntry(result, {
           fingerprint,
           params: {
             file,
@@ -202,9 +191,7 @@ export function registerTrain(program: Command): void {
             fitSeconds: report.fitSeconds,
             importance: report.importance,
           },
-          artifact: trained.toJSON(),
-          validation,
-        },
+        }),
         Date.now(),
       );
       const promoted = flags.promote

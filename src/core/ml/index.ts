@@ -42,7 +42,15 @@ export type {
   TrainReport,
   TrainResult,
 } from './tabular.js';
-export { checkModelName, loadModel, parseModelRef, promote, resolveVersion, rollback } from './registry.js';
+export {
+  checkModelName,
+  loadModel,
+  parseModelRef,
+  promote,
+  resolveVersion,
+  rollback,
+  versionEntry,
+} from './registry.js';
 export type { ModelRef, PromoteResult, ValidationData } from './registry.js';
 export { LiveModels } from './live-models.js';
 export type { LiveModel } from './live-models.js';

@@ -1,14 +1,39 @@
 // Model versions over the ModelStore port: naming (NAME, NAME@VERSION), loading, promotion with its quality
 // gate, and rollback.
 import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import type { ModelStore, ModelVersion } from '../ports/model-store.js';
+import type { ModelStore, ModelVersion, NewModelVersion } from '../ports/model-store.js';
 import type { DataRow } from './preprocess.js';
-import { TabularModel, mainMetric, scoreOn, type TabularJSON } from './tabular.js';
+import { TabularModel, mainMetric, scoreOn, type TabularJSON, type TrainResult } from './tabular.js';
 
 /** Held-out rows stored with a version: what promotion scores candidate and production on. */
 export interface ValidationData {
   readonly rows: DataRow[];
   readonly labels: number[];
+}
+
+/** Held-out rows kept with a version for promotion checks (the first ones, when the test split is larger). */
+export const MAX_VALIDATION_ROWS = 20_000;
+
+/** A new version's entry from a training result: its kind, metrics, columns, artifact and validation rows. */
+export function versionEntry(
+  result: TrainResult,
+  source: { fingerprint: string; params: Readonly<Record<string, unknown>> },
+): NewModelVersion {
+  const { report, trained, test } = result;
+  const keep = Math.min(test.rows.length, MAX_VALIDATION_ROWS);
+  const validation: ValidationData = {
+    rows: test.rows.slice(0, keep),
+    labels: Array.from(test.labels.subarray(0, keep)),
+  };
+  return {
+    kind: report.model,
+    metrics: report.metrics,
+    features: report.columns,
+    fingerprint: source.fingerprint,
+    params: source.params,
+    artifact: trained.toJSON(),
+    validation,
+  };
 }
 
 export interface ModelRef {
