@@ -48,6 +48,9 @@ export class FtrlProximal implements Model {
   private updates = 0;
   /** Per active coordinate of the current update: its weight. */
   private scratch = new Float64Array(64);
+  /** A dense row's non-zeros, gathered for `learnSparse` (sized by `init`). */
+  private denseIndices = new Int32Array(0);
+  private denseValues = new Float64Array(0);
 
   constructor(settings: Partial<FtrlSettings> = {}) {
     this.settings = Object.freeze({ alpha: 0.1, beta: 1, l1: 1, l2: 1, epochs: 5, seed: 42, ...settings });
@@ -78,6 +81,8 @@ export class FtrlProximal implements Model {
   init(width: number): this {
     this.z = new Float64Array(width + 1);
     this.root = new Float64Array(width + 1);
+    this.denseIndices = new Int32Array(width);
+    this.denseValues = new Float64Array(width);
     this.updates = 0;
     return this;
   }
@@ -117,12 +122,16 @@ export class FtrlProximal implements Model {
     this.checked(x);
     if (y !== 0 && y !== 1)
       throw invalidSetting(this.kind, 'label', `binary labels are 0 or 1, got ${String(y)}`);
-    const d = (this.z as Float64Array).length - 1;
-    const indices = new Int32Array(d);
-    const values = new Float64Array(d);
+    this.learnDense(x, 0, y);
+  }
+
+  /** One update from the dense row at `offset` of `data`: its non-zeros, gathered into the model's buffers. */
+  private learnDense(data: ArrayLike<number>, offset: number, y: number): void {
+    const indices = this.denseIndices;
+    const values = this.denseValues;
     let count = 0;
-    for (let j = 0; j < d; j++) {
-      const v = x[j] as number;
+    for (let j = 0; j < indices.length; j++) {
+      const v = data[offset + j] as number;
       if (v !== 0) {
         indices[count] = j;
         values[count++] = v;
@@ -180,21 +189,9 @@ export class FtrlProximal implements Model {
     checkLabels(this.kind, this.task, X, y);
     this.init(X.cols);
     const rng = new Random(this.settings.seed);
-    const indices = new Int32Array(X.cols);
-    const values = new Float64Array(X.cols);
     for (let epoch = 0; epoch < this.settings.epochs; epoch++) {
       const order = shuffled(X.rows, rng);
-      for (const r of order) {
-        let count = 0;
-        for (let j = 0; j < X.cols; j++) {
-          const v = X.data[r * X.cols + j] as number;
-          if (v !== 0) {
-            indices[count] = j;
-            values[count++] = v;
-          }
-        }
-        this.learnSparse(indices, values, count, y[r] as number);
-      }
+      for (const r of order) this.learnDense(X.data, r * X.cols, y[r] as number);
       options.onProgress?.({ step: epoch + 1, steps: this.settings.epochs });
     }
   }
@@ -248,8 +245,9 @@ export class FtrlProximal implements Model {
   static fromJSON(json: ModelJSON): FtrlProximal {
     const m = new FtrlProximal(json.settings as Partial<FtrlSettings>);
     const state = json.state as FtrlState;
-    m.z = Float64Array.from(state.z);
-    m.root = Float64Array.from(state.root);
+    m.init(state.z.length - 1);
+    (m.z as Float64Array).set(state.z);
+    (m.root as Float64Array).set(state.root);
     m.updates = state.updates;
     return m;
   }

@@ -210,3 +210,17 @@ describe('FtrlProximal', () => {
     expect(Array.from(a.weights())).toEqual(Array.from(b.weights()));
   });
 });
+
+it('FTRL restored from JSON goes on learning exactly like the original', () => {
+  const a = new FtrlProximal();
+  const rows = [
+    [0, 1.5, 0, -2],
+    [1, 0, 0, 3],
+    [0, 0, 2, 0],
+  ];
+  rows.forEach((x, k) => a.learnOne(x, k % 2));
+  const b = FtrlProximal.fromJSON(JSON.parse(JSON.stringify(a.toJSON())));
+  for (const model of [a, b]) model.learnOne([2, 0, 1, 0], 1);
+  expect(Array.from(b.weights())).toEqual(Array.from(a.weights()));
+  expect(b.updateCount).toBe(4);
+});
