@@ -15,8 +15,13 @@ export async function medianOf(
 ): Promise<{ median: number; all: number[] }> {
   const all: number[] = [];
   for (let i = 0; i < runs; i++) all.push(await fn());
-  const sorted = [...all].sort((a, b) => a - b);
-  return { median: sorted[Math.floor(sorted.length / 2)] as number, all };
+  return { median: median(all), all };
+}
+
+/** The middle value (the upper of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] as number;
 }
 
 export function rate(count: number, ms: number): number {

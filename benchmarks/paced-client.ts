@@ -1,56 +1,97 @@
 // An open-loop load generator: sends one small POST every 1/RATE s for SECONDS, prints latency percentiles as JSON.
 // Run as its own process so that the bench process's heap does not pause it:
 //   node --import tsx paced-client.ts PORT RATE SECONDS [PATH BODY]   (default: a view event to /v1/events)
-import http from 'node:http';
+//
+// It writes pre-built HTTP/1.1 requests on keep-alive sockets and reads the status line and Content-Length of each
+// answer, as wrk and autocannon do: node:http's client spends ~100 µs of this process's time per request (measured:
+// BENCHMARKS.md, run H), which showed up in the tail as if it were the server's. A request goes on an idle socket,
+// or a new one when all are busy, so a slow answer never holds up the next request (open loop). Latency runs from
+// the write to the end of the answer.
+import net from 'node:net';
 
-const [port, rateArg, secondsArg] = process.argv.slice(2, 5).map(Number) as [number, number, number];
+const [port, rate, seconds] = process.argv.slice(2, 5).map(Number) as [number, number, number];
 const [path = '/v1/events', fixedBody] = process.argv.slice(5);
-const total = rateArg * secondsArg;
-const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+const total = rate * seconds;
 const latencies: number[] = [];
+const idle: Connection[] = [];
 let sent = 0;
-let inflight = 0;
+let answered = 0;
 let failures = 0;
 
-function send(id: number): void {
-  const body =
+function bodyOf(id: number): string {
+  return (
     fixedBody ??
-    `{"id":"paced-${process.pid}-${id}","type":"view","ts":1767600000000,"userId":"u${id % 977}","productId":"p${id % 501}"}`;
-  const started = performance.now();
-  inflight++;
-  const request = http.request(
-    {
-      host: '127.0.0.1',
-      port,
-      path,
-      method: 'POST',
-      agent,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
-    },
-    (response) => {
-      response.resume();
-      response.on('end', () => {
-        inflight--;
-        latencies.push(performance.now() - started);
-        if (response.statusCode !== 200) failures++;
-      });
-    },
+    `{"id":"paced-${process.pid}-${id}","type":"view","ts":1767600000000,"userId":"u${id % 977}","productId":"p${id % 501}"}`
   );
-  request.on('error', () => {
-    inflight--;
+}
+
+function requestOf(body: string): Buffer {
+  return Buffer.from(
+    `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+  );
+}
+
+const fixedRequest = fixedBody === undefined ? undefined : requestOf(fixedBody);
+
+/** One keep-alive socket with at most one request in flight. */
+class Connection {
+  private readonly socket: net.Socket;
+  private pending = '';
+  private started = 0;
+
+  constructor() {
+    this.socket = net.connect(port, '127.0.0.1');
+    this.socket.setNoDelay(true);
+    this.socket.on('data', (chunk: Buffer) => this.read(chunk));
+    this.socket.on('error', () => this.fail());
+    this.socket.on('close', () => {
+      if (this.started !== 0) this.fail();
+    });
+  }
+
+  send(request: Buffer): void {
+    this.started = performance.now();
+    this.socket.write(request);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  /** Collects one answer: the head up to its blank line, then Content-Length bytes of body. */
+  private read(chunk: Buffer): void {
+    this.pending += chunk.toString('latin1');
+    const headEnd = this.pending.indexOf('\r\n\r\n');
+    if (headEnd === -1) return;
+    const head = this.pending.slice(0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) throw new Error(`paced-client: an answer without Content-Length: ${head}`);
+    if (this.pending.length < headEnd + 4 + Number(length[1])) return;
+    latencies.push(performance.now() - this.started);
+    if (!head.startsWith('HTTP/1.1 200')) failures++;
+    this.pending = '';
+    this.started = 0;
+    answered++;
+    idle.push(this);
+  }
+
+  private fail(): void {
+    if (this.started === 0) return;
+    this.started = 0;
     failures++;
-  });
-  request.end(body);
+    answered++;
+  }
 }
 
 const start = performance.now();
 const timer = setInterval(() => {
-  const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rateArg));
-  while (sent < due) send(sent++);
+  const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
+  for (; sent < due; sent++) (idle.pop() ?? new Connection()).send(fixedRequest ?? requestOf(bodyOf(sent)));
   if (sent < total) return;
   clearInterval(timer);
   const wait = setInterval(() => {
-    if (inflight > 0) return;
+    if (answered < total) return;
     clearInterval(wait);
     latencies.sort((a, b) => a - b);
     const q = (p: number) =>
@@ -67,6 +108,6 @@ const timer = setInterval(() => {
         max: q(1),
       }),
     );
-    agent.destroy();
+    for (const connection of idle) connection.close();
   }, 5);
 }, 1);

@@ -6,6 +6,8 @@
 //   single    one event per POST at a fixed 2,000 req/s: p50/p99 latency
 //   simulate  the store simulator's event rate
 //   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
+//   models    fit time and quality against scikit-learn on the same split, FTRL updates/s
+//   serving   POST /v1/models/{name}/predict at a fixed 1,000 req/s: p99, beside a bare Fastify server in turn
 //   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,7 +21,7 @@ import { benchLogStores } from './log-store.js';
 import { benchFeatures } from './features.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
 import { childJson, pacedLoad, startChild, startServer } from './children.js';
-import { benchModels } from './models.js';
+import { benchModelServing, benchModels } from './models.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
@@ -153,6 +155,7 @@ try {
 
   if (wanted('features')) for (const m of await benchFeatures(quick, work)) results.push(m);
   if (wanted('models')) for (const m of await benchModels(quick, work)) results.push(m);
+  if (wanted('serving')) for (const m of await benchModelServing(quick, work)) results.push(m);
 
   if (wanted('log-store'))
     for (const m of await benchLogStores(quick ? 100_000 : 200_000, work)) results.push(m);

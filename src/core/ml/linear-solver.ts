@@ -1,7 +1,7 @@
 // Training of L2-regularised linear models with a smooth per-row loss (logistic, squared hinge) over the non-zeros
 // of each row: by L-BFGS (two passes over the non-zeros per evaluation; scikit-learn's default solver too) or by
-// Newton's method where building its Hessian costs less than L-BFGS's extra passes (`newtonPays`). Both stop at
-// the same optimum.
+// Newton's method with a Hessian estimated from a sample of the rows, where that costs less than L-BFGS's extra
+// passes (`newtonPays`). Both stop on the exact gradient, at the same optimum.
 import { CholeskyDecomposition, Matrix as Dense } from 'ml-matrix';
 import type { Matrix } from './matrix.js';
 import { sparseRows } from './matrix.js';
@@ -135,6 +135,8 @@ export function fitLinear(
     sign,
     c: C,
     logistic: loss === 'logistic',
+    z: new Float64Array(n),
+    hessianStride: hessianStrideFor(n, d),
     evaluations: 0,
   };
   const fg = (theta: Float64Array, grad: Float64Array): number => objectiveAndGradient(problem, theta, grad);
@@ -168,7 +170,22 @@ interface Problem {
   readonly sign: Float64Array;
   readonly c: number;
   readonly logistic: boolean;
+  /** Each row's margin w·x + b at the last evaluation: Newton's Hessian is built where the objective was. */
+  readonly z: Float64Array;
+  /** Newton's Hessian is estimated from every this-many-th row (`hessianStrideFor`). */
+  readonly hessianStride: number;
   evaluations: number;
+}
+
+/**
+ * Rows between two that Newton's Hessian is estimated from: about n/(d + 1) rows in all, so that it costs less
+ * than a pass over the data, but never fewer than 50 per parameter (nor more than n). Measured (BENCHMARKS.md,
+ * run H): 8–15 iterations instead of 6–11 with the full Hessian, in 0.3–0.7 of the time; fewer rows (20 per
+ * parameter) cost more iterations than they save.
+ */
+function hessianStrideFor(n: number, d: number): number {
+  const wanted = Math.max(n / (d + 1), 50 * (d + 1));
+  return Math.max(1, Math.floor(n / wanted));
 }
 
 /**
@@ -176,7 +193,7 @@ interface Problem {
  * of one object, no closure variables, no calls, no allocation).
  */
 function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float64Array): number {
-  const { n, d, ptr, idx, val, y, sign, c, logistic } = problem;
+  const { n, d, ptr, idx, val, y, sign, c, logistic, z: margins } = problem;
   problem.evaluations++;
   grad.fill(0);
   let f = 0;
@@ -187,6 +204,7 @@ function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float
     const end = ptr[i + 1] as number;
     let z = bias;
     for (let k = start; k < end; k++) z += (theta[idx[k] as number] as number) * (val[k] as number);
+    margins[i] = z;
     const s = sign[i] as number;
     const m = s * z;
     let g: number;
@@ -220,28 +238,27 @@ function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float
 const NEWTON_MAX_PARAMETERS = 500;
 
 /**
- * Which solver costs less, from the work per row: a Newton iteration builds the Hessian (about nnz²/2 per row)
- * and evaluates twice; it takes ~8 iterations where L-BFGS takes ~35 evaluations of logistic loss and ~60 of
- * the squared hinge (two passes over the non-zeros each). Measured (BENCHMARKS.md, "Models"): on
- * online-shoppers (17 non-zeros per row) L-BFGS wins for logistic loss and Newton for the squared hinge; on
- * paysim (6 per row) Newton wins for both.
+ * Which solver costs less, from the work per row: a Newton iteration builds the Hessian (about nnz²/2 per
+ * sampled row) and evaluates; it takes ~8–15 iterations where L-BFGS takes ~35 evaluations of logistic loss and
+ * ~60 of the squared hinge (two passes over the non-zeros each). With the sampled Hessian, Newton wins for both
+ * losses on online-shoppers (17 non-zeros per row) and paysim (6 per row): BENCHMARKS.md, run H.
  */
 function newtonPays(problem: Problem): boolean {
-  const { n, ptr } = problem;
+  const { n, ptr, hessianStride } = problem;
   let pass = 0;
   let hessian = 0;
   for (let i = 0; i < n; i++) {
     const k = (ptr[i + 1] as number) - (ptr[i] as number) + 1; // the intercept's 1 included
     pass += k;
-    hessian += (k * (k + 1)) / 2;
+    if (i % hessianStride === 0) hessian += (k * (k + 1)) / 2;
   }
   return hessian < (problem.logistic ? 6 : 12) * pass;
 }
 
 /**
- * Newton's method with the exact (for the squared hinge, generalised) Hessian, a Cholesky solve and a
- * backtracking line search: 6–11 iterations where L-BFGS needs 30–70 evaluations. The squared hinge's Hessian
- * runs over the rows inside the margin only.
+ * Newton's method with a sampled estimate of the (for the squared hinge, generalised) Hessian, a Cholesky solve
+ * and a backtracking line search: 8–15 iterations where L-BFGS needs 30–70 evaluations. The squared hinge's
+ * Hessian runs over the rows inside the margin only.
  */
 function newton(
   problem: Problem,
@@ -263,7 +280,8 @@ function newton(
     let gMax = 0;
     for (let j = 0; j < p; j++) gMax = Math.max(gMax, Math.abs(grad[j] as number));
     if (gMax <= settings.tolerance * n) break;
-    rowHessian(problem, theta, hessian);
+    // The last evaluation was at theta (the start, or the step just accepted): its margins are in problem.z.
+    rowHessian(problem, hessian);
     const H = new Dense(p, p);
     for (let a = 0; a < p; a++) {
       for (let b = a; b < p; b++) {
@@ -297,26 +315,30 @@ function newton(
 }
 
 /**
- * The Hessian's upper triangle, C Σ hᵢ x̃ᵢx̃ᵢᵀ (x̃ = x with a trailing 1): hᵢ = σ(zᵢ)(1 − σ(zᵢ)) for logistic loss,
- * 2 for the squared hinge's rows inside the margin (sᵢzᵢ < 1) and 0 outside it.
+ * An estimate of the Hessian's upper triangle, C Σ hᵢ x̃ᵢx̃ᵢᵀ (x̃ = x with a trailing 1), from every
+ * `hessianStride`-th row scaled up to all n: a sub-sampled Newton method (Byrd, Chin, Neveitt and Nocedal 2011).
+ * The full Hessian costs several passes over the data, more than the iterations it saves; the gradient and the
+ * stopping test stay exact, so the optimum is the same. Built at the point of the last evaluation, whose
+ * margins are in `problem.z`: hᵢ = σ(zᵢ)(1 − σ(zᵢ)) for logistic loss, 2 for the squared hinge's rows inside
+ * the margin (sᵢzᵢ < 1) and 0 outside it.
  */
-function rowHessian(problem: Problem, theta: Float64Array, hessian: Float64Array): void {
-  const { n, d, ptr, idx, val, sign, c, logistic } = problem;
+function rowHessian(problem: Problem, hessian: Float64Array): void {
+  const { n, d, ptr, idx, val, sign, c, logistic, z, hessianStride: stride } = problem;
   const p = d + 1;
+  const scale = (c * n) / Math.ceil(n / stride);
   hessian.fill(0);
-  for (let i = 0; i < n; i++) {
-    const start = ptr[i] as number;
-    const end = ptr[i + 1] as number;
-    let z = theta[d] as number;
-    for (let k = start; k < end; k++) z += (theta[idx[k] as number] as number) * (val[k] as number);
+  for (let i = 0; i < n; i += stride) {
+    const zi = z[i] as number;
     let h: number;
     if (logistic) {
-      const e = Math.exp(z >= 0 ? -z : z);
-      h = (c * e) / ((1 + e) * (1 + e));
+      const e = Math.exp(zi >= 0 ? -zi : zi);
+      h = (scale * e) / ((1 + e) * (1 + e));
     } else {
-      if ((sign[i] as number) * z >= 1) continue;
-      h = 2 * c;
+      if ((sign[i] as number) * zi >= 1) continue;
+      h = 2 * scale;
     }
+    const start = ptr[i] as number;
+    const end = ptr[i + 1] as number;
     // Row i's indices ascend, so (idx[k], idx[l]) with l ≥ k is in the upper triangle.
     for (let k = start; k < end; k++) {
       const row = (idx[k] as number) * p;

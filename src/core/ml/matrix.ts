@@ -77,21 +77,24 @@ export interface SparseRows {
 }
 
 export function sparseRows(m: Matrix): SparseRows {
+  // Branch-free (the solvers' setup, measured: ~2 ms of 4.5 on online-shoppers, whose rows are 57% non-zeros and
+  // so defeat branch prediction): every number is written at the next free place, which advances past non-zeros
+  // only; one spare place takes the writes after the last non-zero.
+  const { rows, cols, data } = m;
   let nnz = 0;
-  for (let i = 0; i < m.data.length; i++) if (m.data[i] !== 0) nnz++;
-  const ptr = new Int32Array(m.rows + 1);
-  const idx = new Int32Array(nnz);
-  const val = new Float64Array(nnz);
+  for (let i = 0; i < data.length; i++) nnz += +(data[i] !== 0);
+  const ptr = new Int32Array(rows + 1);
+  const idx = new Int32Array(nnz + 1);
+  const val = new Float64Array(nnz + 1);
   let at = 0;
-  for (let i = 0; i < m.rows; i++) {
-    for (let j = 0; j < m.cols; j++) {
-      const v = m.data[i * m.cols + j] as number;
-      if (v !== 0) {
-        idx[at] = j;
-        val[at++] = v;
-      }
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++) {
+      const v = data[i * cols + j] as number;
+      idx[at] = j;
+      val[at] = v;
+      at += +(v !== 0);
     }
     ptr[i + 1] = at;
   }
-  return { rows: m.rows, cols: m.cols, ptr, idx, val };
+  return { rows, cols, ptr, idx: idx.subarray(0, nnz), val: val.subarray(0, nnz) };
 }
