@@ -68,9 +68,50 @@ export function loadTensorflow(): Promise<Tf> {
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     await tf.ready();
+    transposeBeforeMatMul(tf);
     return tf;
   })();
   return backend;
+}
+
+/**
+ * The wasm backend multiplies a transposed operand (`transposeA`/`transposeB`, which every dense layer's
+ * gradients ask for) by a slow generic loop, 8–10× its XNNPACK kernel on the same numbers (measured here for
+ * 256×30ᵀ·256×128: 1.74 ms against 0.17 ms with the transpose done first). So the BatchMatMul kernel is wrapped:
+ * a transposed operand is transposed by the backend's own Transpose kernel and the product runs untransposed.
+ * Same products up to float32 rounding; an MLP training step on a batch of 256 goes from ~9.5 to ~3.4 ms
+ * (BENCHMARKS.md, run H).
+ */
+function transposeBeforeMatMul(tf: Tf): void {
+  const original = tf.getKernel('BatchMatMul', 'wasm');
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (!original || !transpose) return;
+  type Info = import('@tensorflow/tfjs').TensorInfo;
+  type Backend = { disposeData(dataId: object): void };
+  const kernelFunc = original.kernelFunc;
+  const flip = (x: Info, backend: unknown): Info => {
+    const rank = x.shape.length;
+    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+    return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as Info;
+  };
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    ...original,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      if (!transposeA && !transposeB) return kernelFunc({ inputs, backend, attrs });
+      const a = transposeA ? flip(inputs.a as Info, backend) : (inputs.a as Info);
+      const b = transposeB ? flip(inputs.b as Info, backend) : (inputs.b as Info);
+      const out = kernelFunc({
+        inputs: { a, b },
+        backend,
+        attrs: { ...attrs, transposeA: false, transposeB: false },
+      });
+      if (transposeA) (backend as Backend).disposeData(a.dataId);
+      if (transposeB) (backend as Backend).disposeData(b.dataId);
+      return out;
+    },
+  });
 }
 
 /**
