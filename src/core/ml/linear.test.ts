@@ -135,6 +135,24 @@ describe('LogisticRegression and LinearSvm (squared hinge) reach the optimum of 
   });
 });
 
+describe('LinearSvm probabilities', () => {
+  it('Platt scaling is the one-feature logistic regression (C = 1e4) of the training margins', async () => {
+    const { X, y } = binaryData(3000, 8, 4);
+    const svm = new LinearSvm();
+    await svm.fit(X, y);
+    const [a, b] = (svm.toJSON().state as { platt: [number, number] }).platt;
+    const margins = zeros(X.rows, 1);
+    for (let i = 0; i < X.rows; i++)
+      margins.data[i] = svm.explainOne(X.data.subarray(i * 8, (i + 1) * 8)).output;
+    const platt = new LogisticRegression({ c: 1e4, tolerance: 1e-10 });
+    await platt.fit(margins, y);
+    const e = platt.explainOne([1]);
+    expect(a).toBeCloseTo(e.contributions[0]!, 6);
+    expect(b).toBeCloseTo(e.base, 6);
+    expect(a).toBeGreaterThan(0);
+  });
+});
+
 describe('FtrlProximal', () => {
   /** McMahan et al. 2013, Algorithm 1, written plainly (per coordinate, from the paper's formulas). */
   function paperFtrl(
