@@ -374,8 +374,9 @@ function plattScale(margins: Float64Array, y: Float64Array): [number, number] {
   let trial = new Float64Array(6);
   evaluate(a, b, here);
   for (let iteration = 0; iteration < 100; iteration++) {
-    const [f, ga, gb, haa, hab, hbb] = here as unknown as number[];
+    const [f, ga, gb, haa, hab, hbb] = Array.from(here);
     if (Math.max(Math.abs(ga!), Math.abs(gb!)) <= 1e-7 * n) break;
+    // The 2×2 Newton step −H⁻¹g by Cramer's rule.
     const det = haa! * hbb! - hab! * hab!;
     const da = -(hbb! * ga! - hab! * gb!) / det;
     const db = -(haa! * gb! - hab! * ga!) / det;
