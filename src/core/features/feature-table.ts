@@ -14,22 +14,76 @@ import type { CompiledFeature, WhereClause } from './definition.js';
 import { ENTITY_FIELDS } from './definition.js';
 import { DAY, tileSizeFor } from './duration.js';
 
+/** Numbers at the start of every slot record that hold the key itself, when it is short (see `KeySpace`). */
+const KEY_NUMBERS = 4;
+/** Int32 words of that room: the key's length (−1 when it is not there), then its characters four to a word. */
+const KEY_WORDS = 2 * KEY_NUMBERS;
+/** The longest key kept in its record: longer keys, or keys with a character above U+00FF, are compared as strings. */
+export const INLINE_KEY_CHARS = 4 * (KEY_WORDS - 1);
+
+/**
+ * The key being looked up, encoded as a record holds it (length, then Latin-1 characters four to a word). One
+ * buffer for the module: lookups are synchronous, and it spares an allocation per lookup.
+ */
+const probe = new Int32Array(KEY_WORDS);
+
+/**
+ * Encodes `key` into `probe` and returns its hash: FNV-1a over the UTF-16 code units, with a final mix so that
+ * keys differing in one digit spread.
+ */
+function encodeKey(key: string): number {
+  const n = key.length;
+  const inline = n <= INLINE_KEY_CHARS;
+  let h = 0x811c9dc5;
+  let word = 0;
+  let wide = 0;
+  for (let i = 0; i < n; i++) {
+    const c = key.charCodeAt(i);
+    h = Math.imul(h ^ c, 0x01000193);
+    if (inline) {
+      wide |= c;
+      word |= (c & 0xff) << ((i & 3) << 3);
+      if ((i & 3) === 3) {
+        probe[1 + (i >> 2)] = word;
+        word = 0;
+      }
+    }
+  }
+  if (inline && (n & 3) !== 0) probe[1 + (n >> 2)] = word;
+  probe[0] = inline && wide < 0x100 ? n : -1;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+/** The hash `KeySpace` files a key under (exported for tests that need two keys with the same hash). */
+export function hashOf(key: string): number {
+  return encodeKey(key);
+}
+
 /**
  * The entity keys of the features keyed by one entity: key → slot, a small integer that indexes every feature's
  * state. Shared by those features, so an event costs one key lookup per entity rather than one per feature.
  *
  * The index is an open-addressing hash table in an Int32Array rather than a Map (measured, BENCHMARKS.md): a
  * checkpoint of a million keys restores by hashing the keys into a typed array instead of a million Map
- * inserts, and the garbage collector has no million-entry table to trace.
+ * inserts, and the garbage collector has no million-entry table to trace. A key of up to INLINE_KEY_CHARS
+ * Latin-1 characters is also written into the first numbers of its slot record, and a lookup compares it there:
+ * the record is the cache line the event updates next anyway, where the key's string is a heap object of its own
+ * (measured: BENCHMARKS.md, "fraud set"). Longer keys are compared as strings.
  */
 export class KeySpace {
   /**
-   * Per slot, one record of numbers shared by the features of this entity (each keeps its newest tile there):
-   * an event then touches a cache line or two per entity, where an array per feature would cost a miss each.
+   * Per slot, one record of numbers: the key (KEY_NUMBERS of them), then the fields of the features of this
+   * entity (each keeps its newest tile there): an event then touches a cache line or two per entity, where an
+   * array per feature would cost a miss each.
    */
-  records = new Float64Array(0);
+  records: Float64Array = new Float64Array(0);
+  /** The records' memory as Int32 words, where the keys are written. */
+  private words: Int32Array = new Int32Array(0);
   /** Numbers per record. */
-  private stride = 0;
+  private stride = KEY_NUMBERS;
   /**
    * Open addressing, linear probing, entries of two: (slot + 1, or 0 for empty, −1 for deleted; the key's hash),
    * the hash beside the slot so that a probe reads one cache line before it compares a key.
@@ -57,7 +111,7 @@ export class KeySpace {
 
   /** The slot of `key`, made when it has none. */
   slot(key: string): number {
-    const hash = hashOf(key);
+    const hash = encodeKey(key);
     const found = this.lookup(key, hash);
     if (found !== -1) return found;
     if (4 * (this.filled + 1) > this.table.length) this.rebuild((this.live + 1) * 4);
@@ -66,8 +120,9 @@ export class KeySpace {
     if (slot >= this.hashes.length) this.hashes = grow(this.hashes, slot + 1);
     this.hashes[slot] = hash;
     if ((slot + 1) * this.stride > this.records.length) {
-      this.records = grow(this.records, (slot + 1) * this.stride);
+      this.setRecords(grow(this.records, (slot + 1) * this.stride));
     }
+    this.words.set(probe, 2 * slot * this.stride);
     this.live++;
     this.insert(slot, hash);
     return slot;
@@ -75,7 +130,7 @@ export class KeySpace {
 
   /** The slot of `key`, or undefined when it has none. */
   find(key: string): number | undefined {
-    const slot = this.lookup(key, hashOf(key));
+    const slot = this.lookup(key, encodeKey(key));
     return slot === -1 ? undefined : slot;
   }
 
@@ -125,9 +180,12 @@ export class KeySpace {
     this.bySlot = keys;
     this.free.length = 0;
     this.live = keys.length;
-    this.records = new Float64Array(Math.max(16, keys.length) * this.stride);
+    this.setRecords(new Float64Array(Math.max(16, keys.length) * this.stride));
     this.hashes = new Int32Array(Math.max(16, keys.length));
-    for (let i = 0; i < keys.length; i++) this.hashes[i] = hashOf(keys[i] as string);
+    for (let i = 0; i < keys.length; i++) {
+      this.hashes[i] = encodeKey(keys[i] as string);
+      this.words.set(probe, 2 * i * this.stride);
+    }
     this.rebuild(keys.length * 4);
   }
 
@@ -144,14 +202,31 @@ export class KeySpace {
     return { slots, keys };
   }
 
+  private setRecords(records: Float64Array): void {
+    this.records = records;
+    this.words = new Int32Array(records.buffer, records.byteOffset, records.length * 2);
+  }
+
+  /** The slot of `key` (already encoded into `probe`, with its hash), or −1. */
   private lookup(key: string, hash: number): number {
     const table = this.table;
     const mask = (table.length >> 1) - 1;
     for (let i = hash & mask; ; i = (i + 1) & mask) {
       const entry = table[2 * i] as number;
       if (entry === 0) return -1;
-      if (entry > 0 && table[2 * i + 1] === hash && this.bySlot[entry - 1] === key) return entry - 1;
+      if (entry > 0 && table[2 * i + 1] === hash && this.holds(entry - 1, key)) return entry - 1;
     }
+  }
+
+  /** Whether `slot` holds `key`, encoded into `probe`: compared in the slot's record when it is written there. */
+  private holds(slot: number, key: string): boolean {
+    const words = this.words;
+    const at = 2 * slot * this.stride;
+    const length = probe[0] as number;
+    if (words[at] !== length) return false;
+    if (length === -1) return this.bySlot[slot] === key;
+    for (let w = 1, last = (length + 3) >> 2; w <= last; w++) if (words[at + w] !== probe[w]) return false;
+    return true;
   }
 
   private insert(slot: number, hash: number): void {
@@ -173,16 +248,6 @@ export class KeySpace {
       if (this.bySlot[s] !== undefined) this.insert(s, this.hashes[s] as number);
     }
   }
-}
-
-/** FNV-1a over the UTF-16 code units, with a final mix so that keys differing in one digit spread. */
-function hashOf(key: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  return h | 0;
 }
 
 /**
