@@ -28,7 +28,7 @@ export interface EngineSnapshot {
 }
 
 /** The layout of `EngineSnapshot`; checkpoints of another layout are not restored (the state is rebuilt). */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
 
 /**
  * One entity's state in columns: a handful of typed arrays instead of millions of small objects, so that a

@@ -1,6 +1,6 @@
 // Aggregates as monoids: an empty state, add one value, merge two states. A window value is the merge of its tiles,
 // so batch, streaming and several workers give the same numbers whatever the order of events.
-import { hllAdd, hllCount, hllEmpty, hllMerge } from './hyperloglog.js';
+import { hash52, hllAdd, hllCount, hllEmpty, hllMerge } from './hyperloglog.js';
 
 export const AGGREGATES = [
   'count',
@@ -79,7 +79,8 @@ export interface Packed<S> {
   write(a: Float64Array, at: number, state: S): void;
 }
 
-export type PackedKind = 'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'moments' | 'decayed';
+export type PackedKind =
+  'count' | 'sum' | 'min' | 'max' | 'first' | 'last' | 'moments' | 'decayed' | 'distinct';
 
 /** The packed form of an aggregator whose state is one number. */
 function scalarPacked(kind: PackedKind, a: Omit<Aggregator<number>, 'packed'>): Aggregator<number> {
@@ -120,10 +121,11 @@ interface Moments {
 }
 
 /**
- * Distinct values: null while empty, the one value itself, a list of up to EXACT_DISTINCT_LIMIT values, then
- * HyperLogLog registers. Most tiles of a sparse key hold one value, which then costs no allocation at all.
+ * Distinct values, told apart by their 52-bit hashes (`hash52`): a list of up to EXACT_DISTINCT_LIMIT of them,
+ * then HyperLogLog registers. Two of 128 values share a hash with probability below 2e-12, so the count is exact
+ * while small for every practical purpose; values are never kept, so a tile's state is numbers only.
  */
-type Distinct = null | string | string[] | Uint8Array;
+export type Distinct = number[] | Uint8Array;
 
 interface Decayed {
   sum: number;
@@ -248,45 +250,137 @@ export function aggregatorFor(name: AggregateName, options: AggregateOptions = {
 
 function distinctAggregator(): Aggregator<Distinct> {
   return {
-    empty: () => null,
-    add(s, value) {
-      const key = String(value);
-      if (s === null) return key;
-      if (typeof s === 'string') return s === key ? s : [s, key];
-      if (Array.isArray(s)) {
-        if (s.includes(key)) return s;
-        s.push(key);
-        return s.length > EXACT_DISTINCT_LIMIT ? sketchOf(s) : s;
-      }
-      hllAdd(s, key);
-      return s;
-    },
+    empty: () => [],
+    add: (s, value) => distinctAdd(s, distinctHash(value)),
     merge(a, b) {
-      // `a` may be changed, `b` never: take copies of b's list or registers.
-      if (b === null) return a;
-      if (a === null) return typeof b === 'string' ? b : b.slice();
-      if (a instanceof Uint8Array) {
-        if (b instanceof Uint8Array) hllMerge(a, b);
-        else for (const key of typeof b === 'string' ? [b] : b) hllAdd(a, key);
-        return a;
-      }
+      // `a` may be changed, `b` never.
       if (b instanceof Uint8Array) {
-        const into = b.slice();
-        for (const key of typeof a === 'string' ? [a] : a) hllAdd(into, key);
+        const into = a instanceof Uint8Array ? a : sketchOf(a);
+        hllMerge(into, b);
         return into;
       }
-      const list = typeof a === 'string' ? [a] : a;
-      for (const key of typeof b === 'string' ? [b] : b) if (!list.includes(key)) list.push(key);
-      return list.length > EXACT_DISTINCT_LIMIT ? sketchOf(list) : list;
+      let into = a;
+      for (let i = 0; i < b.length; i++) into = distinctAdd(into, b[i] as number);
+      return into;
     },
-    result: (s) => (s === null ? 0 : typeof s === 'string' ? 1 : Array.isArray(s) ? s.length : hllCount(s)),
+    result: (s) => (s instanceof Uint8Array ? hllCount(s) : s.length),
   };
 }
 
-function sketchOf(values: readonly string[]): Uint8Array {
+/** The hash by which `distinct` tells a value apart (numbers and strings alike, by their text). */
+export function distinctHash(value: unknown): number {
+  return hash52(typeof value === 'string' ? value : String(value));
+}
+
+/** Adds a value's hash to a distinct state; returns the state, which may be a new one (the sketch). */
+export function distinctAdd(s: Distinct, hash: number): Distinct {
+  if (s instanceof Uint8Array) {
+    hllAdd(s, hash);
+    return s;
+  }
+  if (s.includes(hash)) return s;
+  s.push(hash);
+  return s.length > EXACT_DISTINCT_LIMIT ? sketchOf(s) : s;
+}
+
+function sketchOf(hashes: readonly number[]): Uint8Array {
   const hll = hllEmpty();
-  for (const key of values) hllAdd(hll, key);
+  for (let i = 0; i < hashes.length; i++) hllAdd(hll, hashes[i] as number);
   return hll;
+}
+
+/** Distinct states that outgrew the numbers of their tile, by id; ids are reused once released. */
+export class Spills {
+  private readonly states: (Distinct | undefined)[] = [];
+  private readonly free: number[] = [];
+
+  add(state: Distinct): number {
+    const id = this.free.pop() ?? this.states.length;
+    this.states[id] = state;
+    return id;
+  }
+
+  get(id: number): Distinct {
+    return this.states[id] as Distinct;
+  }
+
+  set(id: number, state: Distinct): void {
+    this.states[id] = state;
+  }
+
+  release(id: number): void {
+    this.states[id] = undefined;
+    this.free.push(id);
+  }
+
+  clear(): void {
+    this.states.length = 0;
+    this.free.length = 0;
+  }
+
+  /** States held. */
+  get size(): number {
+    return this.states.length - this.free.length;
+  }
+}
+
+/** Distinct hashes kept in a tile's own numbers; a tile with more keeps its state in `Spills`. */
+export const DISTINCT_INLINE = 3;
+
+/**
+ * `distinct` packed into 1 + DISTINCT_INLINE numbers: how many hashes follow (0…DISTINCT_INLINE), then the
+ * hashes; or −(id + 1) of the state in `spills` once the tile holds more. Most tiles of a sparse key hold one or
+ * two values, which then cost no object at all. Whoever discards a tile's numbers releases its spill
+ * (`distinctRelease`).
+ */
+export function packedDistinct(spills: Spills): Packed<Distinct> {
+  return {
+    kind: 'distinct',
+    width: 1 + DISTINCT_INLINE,
+    clear(a, at) {
+      a[at] = 0;
+    },
+    add: (a, at, value) => distinctAddPacked(a, at, distinctHash(value), spills),
+    read(a, at) {
+      const n = a[at] as number;
+      return n < 0 ? spills.get(-n - 1) : Array.from(a.subarray(at + 1, at + 1 + n));
+    },
+    /** Takes `state` (it may be kept as it is). */
+    write(a, at, state) {
+      if (state instanceof Uint8Array || state.length > DISTINCT_INLINE) a[at] = -spills.add(state) - 1;
+      else {
+        a[at] = state.length;
+        for (let i = 0; i < state.length; i++) a[at + 1 + i] = state[i] as number;
+      }
+    },
+  };
+}
+
+/** `distinctAdd` on packed numbers at `at`, moving them to `spills` when they outgrow DISTINCT_INLINE. */
+export function distinctAddPacked(a: Float64Array, at: number, hash: number, spills: Spills): void {
+  const n = a[at] as number;
+  if (n < 0) {
+    const id = -n - 1;
+    const state = spills.get(id);
+    const next = distinctAdd(state, hash);
+    if (next !== state) spills.set(id, next);
+    return;
+  }
+  for (let i = 1; i <= n; i++) if (a[at + i] === hash) return;
+  if (n < DISTINCT_INLINE) {
+    a[at + 1 + n] = hash;
+    a[at] = n + 1;
+    return;
+  }
+  const list = Array.from(a.subarray(at + 1, at + 1 + n));
+  list.push(hash);
+  a[at] = -spills.add(list) - 1;
+}
+
+/** Releases the spill of packed distinct numbers at `at`, if they have one, before they are discarded. */
+export function distinctRelease(a: Float64Array, at: number, spills: Spills): void {
+  const n = a[at] as number;
+  if (n < 0) spills.release(-n - 1);
 }
 
 /** Space-saving (Metwally et al. 2005) with 4k counters; merged by summing counters and keeping the largest. */

@@ -249,6 +249,61 @@ describe('distinct', () => {
   });
 });
 
+describe('distinct in packed tiles', () => {
+  it("keeps up to 3 values in a tile's numbers, more beside them; checkpoints both and frees them with their tiles", () => {
+    // Dense: about five events per 5-minute tile and user, so that many tiles outgrow their numbers.
+    const dense = fc.array(
+      fc.record({
+        ts: fc.integer({ min: T0, max: T0 + HOUR }),
+        user: fc.constantFrom('u1', 'u2'),
+        amount: fc.integer({ min: 0, max: 40 }),
+      }),
+      { maxLength: 120 },
+    );
+    fc.assert(
+      fc.property(dense, (rows) => {
+        const f = feature('distinct', '1h');
+        const table = new FeatureTable(f);
+        rows.forEach((r, i) => table.apply(payment(r, i)));
+        const perTile = new Map<string, Set<number>>();
+        for (const r of rows) {
+          const tile = `${r.user}/${Math.floor(r.ts / table.tileMs)}`;
+          perTile.set(tile, (perTile.get(tile) ?? new Set()).add(r.amount));
+        }
+        expect(table.spilled).toBe([...perTile.values()].filter((s) => s.size > 3).length);
+        const copy = new FeatureTable(f);
+        const { slots, keys } = table.keys.entries();
+        copy.keys.load(keys);
+        copy.importColumn(table.exportColumn(slots));
+        expect(copy.spilled).toBe(table.spilled);
+        for (let asOf = T0; asOf <= T0 + 2 * HOUR; asOf += 5 * MINUTE) {
+          for (const user of ['u1', 'u2']) expect(copy.valueAt(user, asOf)).toBe(table.valueAt(user, asOf));
+        }
+        table.evictBefore(T0 + 3 * HOUR);
+        expect(table.spilled).toBe(0);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+describe('distinct spills', () => {
+  const at = (ts: number, amount: number, i: number) => payment({ ts, user: 'u1', amount }, i);
+
+  it('are freed with the newest tile, when eviction drops it or a tile past reach replaces it', () => {
+    const evicted = new FeatureTable(feature('distinct', '1h'));
+    for (let i = 0; i < 5; i++) evicted.apply(at(T0 + i, i, i));
+    expect(evicted.spilled).toBe(1);
+    evicted.evictBefore(T0 + 3 * HOUR);
+    expect(evicted.spilled).toBe(0);
+
+    const replaced = new FeatureTable(feature('distinct', '1h'), undefined, { retainMs: 10 * MINUTE });
+    for (let i = 0; i < 5; i++) replaced.apply(at(T0 + i, i, i));
+    replaced.apply(at(T0 + 10 * HOUR, 1, 5));
+    expect([replaced.spilled, replaced.valueAt('u1', T0 + 11 * HOUR)]).toEqual([0, 1]);
+  });
+});
+
 describe('FeatureTable', () => {
   it('keys composite entities, applies where, and skips events without the entity or value', () => {
     const [f] = compileFeatures({

@@ -3,7 +3,12 @@ import type { ShopEvent } from '../events/schemas.js';
 import {
   aggregatorFor,
   decayedAdd,
+  distinctAddPacked,
+  distinctHash,
+  distinctRelease,
   NUMERIC,
+  packedDistinct,
+  Spills,
   welfordAdd,
   type Aggregator,
   type FeatureValue,
@@ -282,7 +287,17 @@ const NEWER = 2; // the next newer pool node + 1, or 0 when the newer tile is th
 const NODE_STATE = 3;
 
 /** Packed kinds as small integers for the switch of `FeatureTable.addPacked`. */
-const KINDS: readonly PackedKind[] = ['count', 'sum', 'min', 'max', 'first', 'last', 'moments', 'decayed'];
+const KINDS: readonly PackedKind[] = [
+  'count',
+  'sum',
+  'min',
+  'max',
+  'first',
+  'last',
+  'moments',
+  'decayed',
+  'distinct',
+];
 
 /**
  * Keyed, tiled state of one feature.
@@ -296,7 +311,8 @@ const KINDS: readonly PackedKind[] = ['count', 'sum', 'min', 'max', 'first', 'la
  * slot record, shared with the other features of the entity; older tiles are nodes of a pool in one
  * Float64Array — (tile, older link, newer link, packed state) — listed newest first. An event mostly updates the
  * record in place, or moves the newest tile into the pool; tiles past reach are recycled as new ones open. Only
- * distinct, last_n and top_k keep an object per tile, beside the numbers.
+ * last_n and top_k keep an object per tile, beside the numbers; distinct does for a tile of more than
+ * DISTINCT_INLINE values (`packedDistinct`).
  * @example const t = new FeatureTable(feature); t.apply(event); t.valueAt('u1', Date.now())
  */
 export class FeatureTable {
@@ -310,7 +326,7 @@ export class FeatureTable {
   private readonly halfLifeMs: number;
   private readonly where: WhereClause | undefined;
   private readonly valueField: string | undefined;
-  /** Whether the object aggregate reads event time (last_n does; distinct and top_k do not). */
+  /** Whether the object aggregate reads event time (last_n does; top_k does not). */
   private readonly objectsUseTs: boolean;
   /** Where this feature's fields start in a slot record. */
   private readonly offset: number;
@@ -333,6 +349,8 @@ export class FeatureTable {
   /** States of aggregates that are not packed: of the newest tile by slot, of pool nodes by node. */
   private readonly heads: unknown[] | undefined;
   private objects: unknown[] | undefined;
+  /** distinct: the states of tiles that outgrew their numbers (see `packedDistinct`). */
+  private readonly spills: Spills | undefined;
   /** Nodes handed out so far: the pool's high-water mark. */
   private used = 0;
   /**
@@ -352,7 +370,8 @@ export class FeatureTable {
     this.ownsKeys = keys === undefined;
     this.tileMs = Number.isFinite(feature.windowMs) ? tileSizeFor(feature.windowMs) : DAY;
     this.aggregator = aggregatorFor(feature.agg, { n: feature.n, halfLifeMs: feature.halfLifeMs });
-    this.packed = this.aggregator.packed;
+    if (feature.agg === 'distinct') this.spills = new Spills();
+    this.packed = this.spills ? (packedDistinct(this.spills) as Packed<unknown>) : this.aggregator.packed;
     this.width = this.packed?.width ?? 0;
     this.kind = this.packed ? KINDS.indexOf(this.packed.kind) : -1;
     this.halfLifeMs = this.packed?.halfLifeMs ?? 0;
@@ -423,6 +442,7 @@ export class FeatureTable {
     if (head === -1 || head < tile - this.retainTiles) {
       // The first tile of the key, or every tile it has is past reach: the new tile takes the record over.
       this.dropOlder(base);
+      if (head !== -1 && this.spills) distinctRelease(rec, base + STATE, this.spills);
       rec[base + HEAD] = tile + 1;
       this.newHead(slot, base, value, event);
       return true;
@@ -524,6 +544,11 @@ export class FeatureTable {
     return n;
   }
 
+  /** distinct: tile states kept beside the numbers, of tiles with more than DISTINCT_INLINE values (else 0). */
+  get spilled(): number {
+    return this.spills?.size ?? 0;
+  }
+
   /** Whether the slot holds no tile of this feature. */
   isEmpty(slot: number): boolean {
     return (this.keys.records[slot * this.keys.recordWidth + this.offset + HEAD] ?? 0) === 0;
@@ -541,6 +566,7 @@ export class FeatureTable {
         if (head === 0) continue;
         if (head - 1 < first) {
           this.dropOlder(base);
+          if (this.spills) distinctRelease(rec, base + STATE, this.spills);
           rec[base + HEAD] = 0;
           if (this.heads) this.heads[slot] = undefined;
         } else if (rec[base + TAIL] !== 0 && (rec[base + TAIL_TILE] as number) < first)
@@ -571,8 +597,10 @@ export class FeatureTable {
     }
     const tiles = new Float64Array(total);
     const width = this.width;
-    const numbers = this.packed ? new Float64Array(total * width) : undefined;
-    const objects: unknown[] | undefined = this.packed ? undefined : new Array(total);
+    // Packed states travel as numbers, except distinct ones, whose numbers may name a spill of this process.
+    const packed = this.spills ? undefined : this.packed;
+    const numbers = packed ? new Float64Array(total * width) : undefined;
+    const objects: unknown[] | undefined = packed ? undefined : new Array(total);
     let end = 0;
     for (let k = 0; k < slots.length; k++) {
       const n = counts[k] as number;
@@ -584,7 +612,7 @@ export class FeatureTable {
       const base = slot * recordWidth + this.offset;
       tiles[i] = (rec[base + HEAD] as number) - 1;
       if (numbers) for (let w = 0; w < width; w++) numbers[i * width + w] = rec[base + STATE + w] as number;
-      else (objects as unknown[])[i] = this.heads?.[slot];
+      else (objects as unknown[])[i] = this.packed ? this.packed.read(rec, base + STATE) : this.heads?.[slot];
       for (let at = rec[base + OLDER] as number; at !== 0; at = this.nodes[(at - 1) * stride + 1] as number) {
         i--;
         const from = (at - 1) * stride;
@@ -592,7 +620,10 @@ export class FeatureTable {
         if (numbers)
           for (let w = 0; w < width; w++)
             numbers[i * width + w] = this.nodes[from + NODE_STATE + w] as number;
-        else (objects as unknown[])[i] = this.objects?.[at - 1];
+        else
+          (objects as unknown[])[i] = this.packed
+            ? this.packed.read(this.nodes, from + NODE_STATE)
+            : this.objects?.[at - 1];
       }
     }
     return numbers ? { counts, tiles, width, numbers } : { counts, tiles, objects: objects as unknown[] };
@@ -613,6 +644,7 @@ export class FeatureTable {
     this.nodes = new Float64Array(Math.max(16, total - withTiles) * stride);
     if (this.heads) this.heads.length = 0;
     this.objects = this.packed ? undefined : [];
+    this.spills?.clear();
     this.used = 0;
     this.freeCount = 0;
     if (!column) return;
@@ -720,6 +752,9 @@ export class FeatureTable {
       case 7:
         decayedAdd(a, at, x, ts, this.halfLifeMs);
         return;
+      case 8:
+        distinctAddPacked(a, at, distinctHash(value), this.spills as Spills);
+        return;
     }
   }
 
@@ -776,6 +811,7 @@ export class FeatureTable {
     for (let node = chain - 1, steps = 0; ; steps++) {
       if (steps > this.used) throw new Error(`${this.feature.name}: corrupt tile list`);
       if (this.objects) this.objects[node] = undefined;
+      if (this.spills) distinctRelease(this.nodes, node * stride + NODE_STATE, this.spills);
       if (this.freeCount === this.freeNodes.length) this.freeNodes = grow(this.freeNodes, this.freeCount + 1);
       this.freeNodes[this.freeCount++] = node;
       const after = (this.nodes[node * stride + 1] as number) | 0;

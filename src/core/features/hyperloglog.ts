@@ -4,8 +4,11 @@ export const HLL_PRECISION = 12;
 const M = 1 << HLL_PRECISION;
 const ALPHA = 0.7213 / (1 + 1.079 / M);
 
-/** 64 bits of a string's hash as two 32-bit halves (FNV-1a and a murmur-style mix): deterministic everywhere. */
-function hash64(text: string): [number, number] {
+/**
+ * 52 bits of a string's hash as an integer-valued double (FNV-1a and a murmur-style mix, 32 bits each, of which
+ * the first 52): deterministic everywhere, and exact in a Float64Array.
+ */
+export function hash52(text: string): number {
   let h1 = 0x811c9dc5;
   let h2 = 0x9747b28c;
   for (let i = 0; i < text.length; i++) {
@@ -19,7 +22,7 @@ function hash64(text: string): [number, number] {
   h1 ^= h1 >>> 13;
   h2 = Math.imul(h2 ^ (h2 >>> 16), 0xc2b2ae35);
   h2 ^= h2 >>> 16;
-  return [h1 >>> 0, h2 >>> 0];
+  return (h1 >>> 0) * 2 ** 20 + (h2 >>> 12);
 }
 
 /** 4,096 one-byte registers (4 KiB), merged by element-wise max. */
@@ -27,13 +30,15 @@ export function hllEmpty(): Uint8Array {
   return new Uint8Array(M);
 }
 
-export function hllAdd(registers: Uint8Array, value: string): void {
-  const [h1, h2] = hash64(value);
-  const index = h1 >>> (32 - HLL_PRECISION);
-  // Rank: position of the first 1 bit in the remaining 52 bits (20 of h1, then h2).
-  const rest = (h1 << HLL_PRECISION) >>> 0;
-  let rank = rest === 0 ? 20 + Math.clz32(h2) + 1 : Math.clz32(rest) + 1;
-  if (rank > 53) rank = 53;
+/** Adds a value by its `hash52`. */
+export function hllAdd(registers: Uint8Array, hash: number): void {
+  const high = Math.floor(hash / 2 ** 20);
+  const low = hash - high * 2 ** 20;
+  const index = high >>> (32 - HLL_PRECISION);
+  // Rank: position of the first 1 bit in the remaining 40 bits (20 of the high word, then the low 20).
+  const rest = (high << HLL_PRECISION) >>> 0;
+  let rank = rest === 0 ? 20 + Math.clz32(low << 12) + 1 : Math.clz32(rest) + 1;
+  if (rank > 41) rank = 41;
   if (rank > (registers[index] as number)) registers[index] = rank;
 }
 
