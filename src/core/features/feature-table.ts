@@ -127,7 +127,7 @@ export class KeySpace {
     if ((slot + 1) * this.stride > this.records.length) {
       this.setRecords(grow(this.records, (slot + 1) * this.stride));
     }
-    this.words.set(probe, 2 * slot * this.stride);
+    this.writeKey(slot);
     this.live++;
     this.insert(slot, hash);
     return slot;
@@ -189,7 +189,7 @@ export class KeySpace {
     this.hashes = new Int32Array(Math.max(16, keys.length));
     for (let i = 0; i < keys.length; i++) {
       this.hashes[i] = encodeKey(keys[i] as string);
-      this.words.set(probe, 2 * i * this.stride);
+      this.writeKey(i);
     }
     this.rebuild(keys.length * 4);
   }
@@ -205,6 +205,15 @@ export class KeySpace {
       keys.push(key);
     }
     return { slots, keys };
+  }
+
+  /** Writes the key encoded in `probe` into the slot's record: its length and the words it fills. */
+  private writeKey(slot: number): void {
+    const words = this.words;
+    const at = 2 * slot * this.stride;
+    const length = probe[0] as number;
+    words[at] = length;
+    for (let w = 1, last = (length + 3) >> 2; w <= last; w++) words[at + w] = probe[w] as number;
   }
 
   private setRecords(records: Float64Array): void {
