@@ -41,7 +41,8 @@ export function payments(count: number): ShopEvent[] {
   }));
 }
 
-export const FRAUD_FEATURES = compileFeatures({
+/** The fraud set's definitions, as a features file holds them. */
+export const FRAUD_FEATURE_FILE = {
   features: [
     { name: 'card_payments_1m', on: ['payment'], by: 'card', agg: 'count', window: '1m' },
     { name: 'card_payments_1h', on: ['payment'], by: 'card', agg: 'count', window: '1h' },
@@ -70,7 +71,9 @@ export const FRAUD_FEATURES = compileFeatures({
     { name: 'ip_payments_1h', on: ['payment'], by: 'ip', agg: 'count', window: '1h' },
     { name: 'ip_cards_24h', on: ['payment'], by: 'ip', agg: 'distinct', value: 'cardId', window: '24h' },
   ],
-});
+};
+
+export const FRAUD_FEATURES = compileFeatures(FRAUD_FEATURE_FILE);
 
 const HOT_ITEMS = compileFeatures({
   features: [{ name: 'product_views_1h', on: ['view'], by: 'product', agg: 'count', window: '1h' }],
