@@ -377,10 +377,14 @@ export function distinctAddPacked(a: Float64Array, at: number, hash: number, spi
   a[at] = -spills.add(list) - 1;
 }
 
-/** Releases the spill of packed distinct numbers at `at`, if they have one, before they are discarded. */
+/**
+ * Releases the spill of packed distinct numbers at `at`, if they have one, and leaves them empty: releasing twice
+ * (a record's tile dropped, then its key's next tile taking the record over) frees the spill once.
+ */
 export function distinctRelease(a: Float64Array, at: number, spills: Spills): void {
   const n = a[at] as number;
   if (n < 0) spills.release(-n - 1);
+  a[at] = 0;
 }
 
 /** Space-saving (Metwally et al. 2005) with 4k counters; merged by summing counters and keeping the largest. */

@@ -4,7 +4,7 @@ import type { ShopEvent } from '../events/schemas.js';
 import { aggregatorFor, AGGREGATES, type AggregateName, type FeatureValue } from './aggregators.js';
 import { compileFeatures } from './definition.js';
 import { HOUR, MINUTE } from './duration.js';
-import { FeatureTable } from './feature-table.js';
+import { FeatureTable, KeySpace } from './feature-table.js';
 
 const T0 = Date.UTC(2026, 0, 5);
 const HALF_LIFE = 30 * MINUTE;
@@ -291,11 +291,15 @@ describe('distinct spills', () => {
   const at = (ts: number, amount: number, i: number) => payment({ ts, user: 'u1', amount }, i);
 
   it('are freed with the newest tile, when eviction drops it or a tile past reach replaces it', () => {
-    const evicted = new FeatureTable(feature('distinct', '1h'));
+    // A key space of its own, as the engine's are shared by an entity's features: eviction keeps the slot.
+    const evicted = new FeatureTable(feature('distinct', '1h'), new KeySpace());
     for (let i = 0; i < 5; i++) evicted.apply(at(T0 + i, i, i));
     expect(evicted.spilled).toBe(1);
     evicted.evictBefore(T0 + 3 * HOUR);
     expect(evicted.spilled).toBe(0);
+    // The key's next tile takes over the record that held the freed state: the spill is not freed twice.
+    for (let i = 0; i < 4; i++) evicted.apply(at(T0 + 5 * HOUR + i, i, 10 + i));
+    expect([evicted.spilled, evicted.valueAt('u1', T0 + 6 * HOUR)]).toEqual([1, 4]);
 
     const replaced = new FeatureTable(feature('distinct', '1h'), undefined, { retainMs: 10 * MINUTE });
     for (let i = 0; i < 5; i++) replaced.apply(at(T0 + i, i, i));

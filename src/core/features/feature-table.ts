@@ -450,8 +450,7 @@ export class FeatureTable {
     }
     if (head === -1 || head < tile - this.retainTiles) {
       // The first tile of the key, or every tile it has is past reach: the new tile takes the record over.
-      this.dropOlder(base);
-      if (head !== -1 && this.spills) distinctRelease(rec, base + STATE, this.spills);
+      this.dropTiles(slot, base);
       rec[base + HEAD] = tile + 1;
       this.newHead(slot, base, value, event);
       return true;
@@ -476,7 +475,7 @@ export class FeatureTable {
       rec[base + HEAD] = tile + 1;
       this.newHead(slot, base, value, event);
       const first = tile - this.retainTiles;
-      if (rec[base + TAIL] !== 0 && (rec[base + TAIL_TILE] as number) < first) this.trim(base, first);
+      this.trim(base, first);
       return true;
     }
     // An older tile: walk the pool to its place.
@@ -574,12 +573,9 @@ export class FeatureTable {
         const head = rec[base + HEAD] as number;
         if (head === 0) continue;
         if (head - 1 < first) {
-          this.dropOlder(base);
-          if (this.spills) distinctRelease(rec, base + STATE, this.spills);
+          this.dropTiles(slot, base);
           rec[base + HEAD] = 0;
-          if (this.heads) this.heads[slot] = undefined;
-        } else if (rec[base + TAIL] !== 0 && (rec[base + TAIL_TILE] as number) < first)
-          this.trim(base, first);
+        } else this.trim(base, first);
       }
     }
     if (this.ownsKeys) this.keys.releaseEmpty([this]);
@@ -783,18 +779,22 @@ export class FeatureTable {
     return node;
   }
 
-  /** Frees every pool tile of a slot (its record at `base`), keeping the record's own. */
-  private dropOlder(base: number): void {
+  /** Frees every tile of a slot (its record at `base`): the pool's and the state of the record's own; the caller sets HEAD. */
+  private dropTiles(slot: number, base: number): void {
     const rec = this.keys.records;
     const older = (rec[base + OLDER] as number) | 0;
     if (older !== 0) this.release(older);
     rec[base + OLDER] = 0;
     rec[base + TAIL] = 0;
+    if (this.spills) distinctRelease(rec, base + STATE, this.spills);
+    if (this.heads) this.heads[slot] = undefined;
   }
 
   /** Frees the pool tiles of a slot (its record at `base`) older than `first`, walking from the oldest. */
   private trim(base: number, first: number): void {
     const rec = this.keys.records;
+    // The record keeps the oldest tile's number, so that a key with nothing to drop costs no pool read.
+    if (rec[base + TAIL] === 0 || (rec[base + TAIL_TILE] as number) >= first) return;
     const stride = this.stride;
     let keep = (rec[base + TAIL] as number) | 0;
     let drop = 0;
