@@ -29,8 +29,12 @@ models = {
 out = {}
 for name in wanted:
   m = models[name]
-  t = time.perf_counter(); m.fit(Xtr, ytr); fit_s = time.perf_counter() - t
+  # As the bench times shopstream: for the linear models, the median of five fits after a first one.
+  times = []
+  for _ in range(1 if name == 'mlp' else 6):
+    t = time.perf_counter(); m.fit(Xtr, ytr); times.append(time.perf_counter() - t)
+  fit_s = times[0] if len(times) == 1 else float(np.median(times[1:]))
   s = m.predict_proba(Xte)[:, 1] if hasattr(m, 'predict_proba') else m.decision_function(Xte)
   out[name] = dict(auc=roc_auc_score(yte, s), prAuc=average_precision_score(yte, s),
-                   accuracy=accuracy_score(yte, m.predict(Xte)), fitSeconds=fit_s)
+                   accuracy=accuracy_score(yte, m.predict(Xte)), fitSeconds=fit_s, firstFitSeconds=times[0])
 print(json.dumps(out))

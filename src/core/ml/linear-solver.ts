@@ -1,9 +1,10 @@
-// Training of L2-regularised linear models with a smooth per-row loss (logistic, squared hinge) over the non-zeros
-// of each row: by L-BFGS (two passes over the non-zeros per evaluation; scikit-learn's default solver too) or by
-// Newton's method with a Hessian estimated from a sample of the rows, where that costs less than L-BFGS's extra
-// passes (`newtonPays`). Both stop on the exact gradient, at the same optimum.
-import { CholeskyDecomposition, Matrix as Dense } from 'ml-matrix';
-import type { Matrix } from './matrix.js';
+// Training of L2-regularised linear models with a smooth per-row loss (logistic, squared hinge): by L-BFGS (two
+// passes over the rows per evaluation; scikit-learn's default solver too) or by Newton's method with a Hessian
+// estimated from a sample of the rows, where that costs less than L-BFGS's extra passes (`newtonPays`). Both stop
+// on the exact gradient, at the same optimum. The passes run over a dense copy of the rows in WebAssembly
+// (dense-kernels.ts), or over the rows' non-zeros where they are mostly zeros or too many to copy.
+import { DENSE_ROWS_MAX_BYTES, DenseRows, denseRowsBytes } from './dense-kernels.js';
+import type { Matrix, SparseRows } from './matrix.js';
 import { sparseRows } from './matrix.js';
 import type { FitOptions } from './model.js';
 
@@ -122,20 +123,14 @@ export function fitLinear(
   options: FitOptions = {},
 ): { w: Float64Array; b: number; iterations: number; evaluations: number } {
   const { rows: n, cols: d } = X;
-  const { ptr, idx, val } = sparseRows(X);
-  const C = settings.c;
-  const sign = Float64Array.from(y, (v) => (v === 1 ? 1 : -1));
   const problem: Problem = {
     n,
     d,
-    ptr,
-    idx,
-    val,
+    rows: denseRowsPay(X) ? new DenseRows(X) : new SparsePasses(sparseRows(X)),
     y,
-    sign,
-    c: C,
+    sign: signsOf(y),
+    c: settings.c,
     logistic: loss === 'logistic',
-    z: new Float64Array(n),
     hessianStride: hessianStrideFor(n, d),
     evaluations: 0,
   };
@@ -160,18 +155,136 @@ export function fitLinear(
   };
 }
 
+/** ±1 for labels 1 and 0. */
+function signsOf(y: Float64Array): Float64Array {
+  const sign = new Float64Array(y.length);
+  for (let i = 0; i < y.length; i++) sign[i] = y[i] === 1 ? 1 : -1;
+  return sign;
+}
+
+/**
+ * The three passes over the rows x̃ (x with a trailing 1 for the intercept) that the solvers make, and the
+ * vectors they read and write: `DenseRows` (WebAssembly) or `SparsePasses` (the non-zeros).
+ */
+interface RowPasses {
+  /** Output of `margins`: each row's x̃·θ. */
+  readonly z: Float64Array;
+  /** Input of `gradient`: each row's weight (rows of weight 0 may be skipped). */
+  readonly g: Float64Array;
+  /** Input of `hessian`: the weight of every `step`-th row, in order. */
+  readonly h: Float64Array;
+  /** z = X̃·θ (θ: columns + 1 numbers). */
+  margins(theta: Float64Array): void;
+  /** out = X̃ᵀ·g (columns + 1 numbers). */
+  gradient(out: Float64Array): void;
+  /** The upper triangle of out ((columns + 1)², row-major) = Σₖ hₖ x̃x̃ᵀ over the rows k·step. */
+  hessian(step: number, out: Float64Array): void;
+  /** The cost of one `margins` or `gradient`, and of one `hessian(step)`, in one unit for `newtonPays`. */
+  work(step: number): { pass: number; hessian: number };
+}
+
+/** `RowPasses` over the non-zeros of each row: for rows that are mostly zeros (one-hot, hashed features). */
+class SparsePasses implements RowPasses {
+  readonly z: Float64Array;
+  readonly g: Float64Array;
+  readonly h: Float64Array;
+
+  constructor(private readonly rows: SparseRows) {
+    this.z = new Float64Array(rows.rows);
+    this.g = new Float64Array(rows.rows);
+    this.h = new Float64Array(rows.rows);
+  }
+
+  margins(theta: Float64Array): void {
+    const { rows: n, cols: d, ptr, idx, val } = this.rows;
+    const { z } = this;
+    const bias = theta[d] as number;
+    for (let i = 0; i < n; i++) {
+      const end = ptr[i + 1] as number;
+      let zi = bias;
+      for (let k = ptr[i] as number; k < end; k++)
+        zi += (theta[idx[k] as number] as number) * (val[k] as number);
+      z[i] = zi;
+    }
+  }
+
+  gradient(out: Float64Array): void {
+    const { rows: n, cols: d, ptr, idx, val } = this.rows;
+    const { g } = this;
+    out.fill(0);
+    let bias = 0;
+    for (let i = 0; i < n; i++) {
+      const gi = g[i] as number;
+      if (gi === 0) continue;
+      const end = ptr[i + 1] as number;
+      for (let k = ptr[i] as number; k < end; k++) {
+        const j = idx[k] as number;
+        out[j] = (out[j] as number) + gi * (val[k] as number);
+      }
+      bias += gi;
+    }
+    out[d] = bias;
+  }
+
+  hessian(step: number, out: Float64Array): void {
+    const { rows: n, cols: d, ptr, idx, val } = this.rows;
+    const { h } = this;
+    const p = d + 1;
+    out.fill(0);
+    for (let i = 0, at = 0; i < n; i += step, at++) {
+      const hi = h[at] as number;
+      if (hi === 0) continue;
+      const start = ptr[i] as number;
+      const end = ptr[i + 1] as number;
+      // Row i's indices ascend, so (idx[k], idx[l]) with l ≥ k is in the upper triangle.
+      for (let k = start; k < end; k++) {
+        const row = (idx[k] as number) * p;
+        const v = hi * (val[k] as number);
+        for (let l = k; l < end; l++) {
+          const cell = row + (idx[l] as number);
+          out[cell] = (out[cell] as number) + v * (val[l] as number);
+        }
+        out[row + d] = (out[row + d] as number) + v;
+      }
+      out[d * p + d] = (out[d * p + d] as number) + hi;
+    }
+  }
+
+  work(step: number): { pass: number; hessian: number } {
+    const { rows: n, ptr } = this.rows;
+    let pass = 0;
+    let hessian = 0;
+    for (let i = 0; i < n; i++) {
+      const k = (ptr[i + 1] as number) - (ptr[i] as number) + 1; // the intercept's 1 included
+      pass += k;
+      if (i % step === 0) hessian += (k * (k + 1)) / 2;
+    }
+    return { pass, hessian };
+  }
+}
+
+/**
+ * Dense passes when the rows are at least an eighth non-zeros (a dense pass costs ~0.4 ns per number, one over
+ * the non-zeros ~5 ns per non-zero: BENCHMARKS.md, run J) and their copy fits in `DENSE_ROWS_MAX_BYTES`.
+ */
+export function denseRowsPay(X: Matrix): boolean {
+  if (denseRowsBytes(X.rows, X.cols) > DENSE_ROWS_MAX_BYTES) return false;
+  const { data } = X;
+  const enough = data.length / 8;
+  let nnz = 0;
+  for (let i = 0; i < data.length && nnz < enough; i++) nnz += +(data[i] !== 0);
+  return nnz >= enough;
+}
+
 interface Problem {
   readonly n: number;
   readonly d: number;
-  readonly ptr: Int32Array;
-  readonly idx: Int32Array;
-  readonly val: Float64Array;
+  /** The rows; after an evaluation, `rows.z` holds each row's margin there: Newton's Hessian is built from it. */
+  readonly rows: RowPasses;
   readonly y: Float64Array;
   readonly sign: Float64Array;
   readonly c: number;
   readonly logistic: boolean;
-  /** Each row's margin w·x + b at the last evaluation: Newton's Hessian is built where the objective was. */
-  readonly z: Float64Array;
   /** Newton's Hessian is estimated from every this-many-th row (`hessianStrideFor`). */
   readonly hessianStride: number;
   evaluations: number;
@@ -189,42 +302,42 @@ function hessianStrideFor(n: number, d: number): number {
 }
 
 /**
- * C Σ loss + ½‖w‖² and its gradient in one pass over the non-zeros: the hot loop of training (a plain function
- * of one object, no closure variables, no calls, no allocation).
+ * C Σ loss + ½‖w‖² and its gradient: the margins, then each row's loss and its derivative (the weight of the
+ * row in the gradient: no call, no allocation per row), then the gradient.
  */
 function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float64Array): number {
-  const { n, d, ptr, idx, val, y, sign, c, logistic, z: margins } = problem;
+  const { n, d, rows, y, sign, c, logistic } = problem;
   problem.evaluations++;
-  grad.fill(0);
+  rows.margins(theta);
+  const { z: margins, g: weights } = rows;
   let f = 0;
-  let gBias = 0;
-  const bias = theta[d] as number;
+  // Logistic loss: Σ log(1 + e) is taken as the log of the product of the (1 + e), one log per 512 rows (each
+  // factor is at most 2, so the product stays below 2^512): log1p per row was half the loop's time. Its
+  // error, ~1e-16 per row, is far below what the solver tells apart (1e-14·f).
+  let product = 1;
   for (let i = 0; i < n; i++) {
-    const start = ptr[i] as number;
-    const end = ptr[i + 1] as number;
-    let z = bias;
-    for (let k = start; k < end; k++) z += (theta[idx[k] as number] as number) * (val[k] as number);
-    margins[i] = z;
+    const z = margins[i] as number;
     const s = sign[i] as number;
     const m = s * z;
-    let g: number;
     if (logistic) {
       // One exp per row: e = exp(−|z|) gives both log(1 + exp(−m)) and σ(z).
       const e = Math.exp(z >= 0 ? -z : z);
-      f += (m > 0 ? 0 : -m) + Math.log1p(e);
-      g = c * ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - (y[i] as number));
+      f += m > 0 ? 0 : -m;
+      product *= 1 + e;
+      if ((i & 511) === 511) {
+        f += Math.log(product);
+        product = 1;
+      }
+      weights[i] = c * ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - (y[i] as number));
+    } else if (m >= 1) {
+      weights[i] = 0;
     } else {
-      if (m >= 1) continue;
       f += (1 - m) * (1 - m);
-      g = c * -2 * s * (1 - m);
+      weights[i] = c * -2 * s * (1 - m);
     }
-    for (let k = start; k < end; k++) {
-      const j = idx[k] as number;
-      grad[j] = (grad[j] as number) + g * (val[k] as number);
-    }
-    gBias += g;
   }
-  grad[d] = gBias;
+  f += Math.log(product);
+  rows.gradient(grad);
   let r = 0;
   for (let j = 0; j < d; j++) {
     const w = theta[j] as number;
@@ -238,26 +351,19 @@ function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float
 const NEWTON_MAX_PARAMETERS = 500;
 
 /**
- * Which solver costs less, from the work per row: a Newton iteration builds the Hessian (about nnz²/2 per
- * sampled row) and evaluates; it takes ~8–15 iterations where L-BFGS takes ~35 evaluations of logistic loss and
- * ~60 of the squared hinge (two passes over the non-zeros each). With the sampled Hessian, Newton wins for both
- * losses on online-shoppers (17 non-zeros per row) and paysim (6 per row): BENCHMARKS.md, run H.
+ * Which solver costs less, from the work of the passes: a Newton iteration builds the Hessian and evaluates
+ * (two passes); it takes ~8–15 iterations where L-BFGS takes ~35 evaluations of logistic loss and ~60 of the
+ * squared hinge. With the sampled Hessian, Newton wins for both losses on online-shoppers and paysim
+ * (BENCHMARKS.md, runs H and J).
  */
 function newtonPays(problem: Problem): boolean {
-  const { n, ptr, hessianStride } = problem;
-  let pass = 0;
-  let hessian = 0;
-  for (let i = 0; i < n; i++) {
-    const k = (ptr[i + 1] as number) - (ptr[i] as number) + 1; // the intercept's 1 included
-    pass += k;
-    if (i % hessianStride === 0) hessian += (k * (k + 1)) / 2;
-  }
+  const { pass, hessian } = problem.rows.work(problem.hessianStride);
   return hessian < (problem.logistic ? 6 : 12) * pass;
 }
 
 /**
  * Newton's method with a sampled estimate of the (for the squared hinge, generalised) Hessian, a Cholesky solve
- * and a backtracking line search: 8–15 iterations where L-BFGS needs 30–70 evaluations. The squared hinge's
+ * (`choleskySolve`) and a backtracking line search: 8–15 iterations where L-BFGS needs 30–70 evaluations. The squared hinge's
  * Hessian runs over the rows inside the margin only.
  */
 function newton(
@@ -273,6 +379,8 @@ function newton(
   const trial = new Float64Array(p);
   const trialGrad = new Float64Array(p);
   const hessian = new Float64Array(p * p);
+  const negativeGrad = new Float64Array(p);
+  const step = new Float64Array(p);
   let f = fg(theta, grad);
   let iteration = 0;
   for (; iteration < settings.maxIterations; iteration++) {
@@ -280,25 +388,19 @@ function newton(
     let gMax = 0;
     for (let j = 0; j < p; j++) gMax = Math.max(gMax, Math.abs(grad[j] as number));
     if (gMax <= settings.tolerance * n) break;
-    // The last evaluation was at theta (the start, or the step just accepted): its margins are in problem.z.
-    rowHessian(problem, hessian);
-    const H = new Dense(p, p);
-    for (let a = 0; a < p; a++) {
-      for (let b = a; b < p; b++) {
-        // + I for the weights' penalty; a tiny ridge on the unpenalised intercept keeps H positive definite.
-        const v = (hessian[a * p + b] as number) + (a === b ? (a < d ? 1 : 1e-10) : 0);
-        H.set(a, b, v);
-        H.set(b, a, v);
-      }
-    }
-    const step = new CholeskyDecomposition(H).solve(Dense.columnVector(Array.from(grad, (g) => -g)));
+    // The last evaluation was at theta (the start, or the step just accepted): its margins are in rows.z.
+    sampledHessian(problem, hessian);
+    // + I for the weights' penalty; a tiny ridge on the unpenalised intercept keeps H positive definite.
+    for (let j = 0; j < p; j++) hessian[j * p + j] = (hessian[j * p + j] as number) + (j < d ? 1 : 1e-10);
+    for (let j = 0; j < p; j++) negativeGrad[j] = -(grad[j] as number);
+    if (!choleskySolve(hessian, p, negativeGrad, step)) break;
     let slope = 0;
-    for (let j = 0; j < p; j++) slope += (grad[j] as number) * step.get(j, 0);
+    for (let j = 0; j < p; j++) slope += (grad[j] as number) * (step[j] as number);
     if (!(slope < 0)) break;
     let length = 1;
     let accepted = false;
     for (let tries = 0; tries < 40; tries++) {
-      for (let j = 0; j < p; j++) trial[j] = (theta[j] as number) + length * step.get(j, 0);
+      for (let j = 0; j < p; j++) trial[j] = (theta[j] as number) + length * (step[j] as number);
       const fTrial = fg(trial, trialGrad);
       if (fTrial <= f + 1e-4 * length * slope) {
         theta.set(trial);
@@ -315,40 +417,58 @@ function newton(
 }
 
 /**
- * An estimate of the Hessian's upper triangle, C Σ hᵢ x̃ᵢx̃ᵢᵀ (x̃ = x with a trailing 1), from every
- * `hessianStride`-th row scaled up to all n: a sub-sampled Newton method (Byrd, Chin, Neveitt and Nocedal 2011).
- * The full Hessian costs several passes over the data, more than the iterations it saves; the gradient and the
- * stopping test stay exact, so the optimum is the same. Built at the point of the last evaluation, whose
- * margins are in `problem.z`: hᵢ = σ(zᵢ)(1 − σ(zᵢ)) for logistic loss, 2 for the squared hinge's rows inside
- * the margin (sᵢzᵢ < 1) and 0 outside it.
+ * An estimate of the Hessian's upper triangle, C Σ hᵢ x̃ᵢx̃ᵢᵀ, from every `hessianStride`-th row scaled up to
+ * all n: a sub-sampled Newton method (Byrd, Chin, Neveitt and Nocedal 2011). The full Hessian costs several
+ * passes over the data, more than the iterations it saves; the gradient and the stopping test stay exact, so the
+ * optimum is the same. Built at the point of the last evaluation, whose margins are in `rows.z`:
+ * hᵢ = σ(zᵢ)(1 − σ(zᵢ)) for logistic loss, 2 for the squared hinge's rows inside the margin (sᵢzᵢ < 1) and 0
+ * outside it.
  */
-function rowHessian(problem: Problem, hessian: Float64Array): void {
-  const { n, d, ptr, idx, val, sign, c, logistic, z, hessianStride: stride } = problem;
-  const p = d + 1;
+function sampledHessian(problem: Problem, hessian: Float64Array): void {
+  const { n, rows, sign, c, logistic, hessianStride: stride } = problem;
+  const { z, h } = rows;
   const scale = (c * n) / Math.ceil(n / stride);
-  hessian.fill(0);
-  for (let i = 0; i < n; i += stride) {
+  for (let i = 0, at = 0; i < n; i += stride, at++) {
     const zi = z[i] as number;
-    let h: number;
     if (logistic) {
       const e = Math.exp(zi >= 0 ? -zi : zi);
-      h = (scale * e) / ((1 + e) * (1 + e));
+      h[at] = (scale * e) / ((1 + e) * (1 + e));
     } else {
-      if ((sign[i] as number) * zi >= 1) continue;
-      h = 2 * scale;
+      h[at] = (sign[i] as number) * zi >= 1 ? 0 : 2 * scale;
     }
-    const start = ptr[i] as number;
-    const end = ptr[i + 1] as number;
-    // Row i's indices ascend, so (idx[k], idx[l]) with l ≥ k is in the upper triangle.
-    for (let k = start; k < end; k++) {
-      const row = (idx[k] as number) * p;
-      const v = h * (val[k] as number);
-      for (let l = k; l < end; l++) {
-        const at = row + (idx[l] as number);
-        hessian[at] = (hessian[at] as number) + v * (val[l] as number);
-      }
-      hessian[row + d] = (hessian[row + d] as number) + v;
-    }
-    hessian[d * p + d] = (hessian[d * p + d] as number) + h;
   }
+  rows.hessian(stride, hessian);
+}
+
+/**
+ * Solves A·x = b for a symmetric positive definite A given by its upper triangle (`a`, row-major p × p) by
+ * Cholesky's factorisation A = L·Lᵀ, L written over a's lower triangle and diagonal; false when A is not
+ * positive definite. Written out rather than ml-matrix's: for Newton's (columns + 1)² system its copies in and
+ * out, cold in a process's first fit, took 4–5 ms of online-shoppers' 36 (BENCHMARKS.md, run J).
+ */
+export function choleskySolve(a: Float64Array, p: number, b: Float64Array, x: Float64Array): boolean {
+  for (let j = 0; j < p; j++) {
+    let diagonal = a[j * p + j] as number;
+    for (let k = 0; k < j; k++) diagonal -= (a[j * p + k] as number) ** 2;
+    if (!(diagonal > 0)) return false;
+    const l = Math.sqrt(diagonal);
+    a[j * p + j] = l;
+    for (let i = j + 1; i < p; i++) {
+      // A[i][j] is read from the upper triangle (row j), which the factor written below it never overwrites.
+      let v = a[j * p + i] as number;
+      for (let k = 0; k < j; k++) v -= (a[i * p + k] as number) * (a[j * p + k] as number);
+      a[i * p + j] = v / l;
+    }
+  }
+  for (let i = 0; i < p; i++) {
+    let v = b[i] as number;
+    for (let k = 0; k < i; k++) v -= (a[i * p + k] as number) * (x[k] as number);
+    x[i] = v / (a[i * p + i] as number);
+  }
+  for (let i = p - 1; i >= 0; i--) {
+    let v = x[i] as number;
+    for (let k = i + 1; k < p; k++) v -= (a[k * p + i] as number) * (x[k] as number);
+    x[i] = v / (a[i * p + i] as number);
+  }
+  return true;
 }

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../random.js';
 import { FtrlProximal } from './ftrl.js';
 import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
+import { choleskySolve, denseRowsPay } from './linear-solver.js';
 import { zeros, type Matrix } from './matrix.js';
 import { Pipeline } from './preprocess.js';
 
@@ -133,6 +134,32 @@ describe('LogisticRegression and LinearSvm (squared hinge) reach the optimum of 
     }
     expect(agree / X.rows).toBeGreaterThan(0.95);
   });
+
+  it('over the rows non-zeros too (rows mostly zeros: one-hot columns), for both losses', async () => {
+    // 40 one-hot columns of which each row has two set, and one number: 3 of 41 non-zero.
+    const rng = new Random(3);
+    const n = 3000;
+    const d = 41;
+    const X = zeros(n, d);
+    const y = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const a = Math.floor(rng.next() * 20);
+      const b = 20 + Math.floor(rng.next() * 20);
+      const v = rng.normal(0, 1);
+      X.data[i * d + a] = 1;
+      X.data[i * d + b] = 1;
+      X.data[i * d + 40] = v;
+      y[i] = rng.next() < 1 / (1 + Math.exp(-(a / 10 - b / 30 + v))) ? 1 : 0;
+    }
+    expect(denseRowsPay(X)).toBe(false);
+    expect(denseRowsPay(binaryData(100, 12, 1).X)).toBe(true); // the tests above run on the dense copy
+    const logistic = new LogisticRegression({ c: 1, tolerance: 1e-9 });
+    await logistic.fit(X, y);
+    expect(gradient(logistic, X, y, 1, 'logistic')).toBeLessThan(1e-3);
+    const svm = new LinearSvm({ tolerance: 1e-9 });
+    await svm.fit(X, y);
+    expect(gradient(svm, X, y, 1, 'squared_hinge')).toBeLessThan(1e-2);
+  });
 });
 
 describe('LinearSvm probabilities', () => {
@@ -243,4 +270,20 @@ it('FTRL restored from JSON goes on learning exactly like the original', () => {
   for (const model of [a, b]) model.learnOne([2, 0, 1, 0], 1);
   expect(Array.from(b.weights())).toEqual(Array.from(a.weights()));
   expect(b.updateCount).toBe(4);
+});
+
+it('choleskySolve solves a positive definite system from its upper triangle, and refuses an indefinite one', () => {
+  const rng = new Random(11);
+  const p = 9;
+  const B = Dense.rand(p, p, { random: () => rng.next() });
+  const A = B.mmul(B.transpose()).add(Dense.eye(p));
+  const b = Float64Array.from({ length: p }, () => rng.normal(0, 1));
+  const upper = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = i; j < p; j++) upper[i * p + j] = A.get(i, j);
+  const x = new Float64Array(p);
+  expect(choleskySolve(upper, p, b, x)).toBe(true);
+  const expected = solve(A, Dense.columnVector(Array.from(b)));
+  for (let i = 0; i < p; i++) expect(x[i]).toBeCloseTo(expected.get(i, 0), 9);
+  const indefinite = Float64Array.from([1, 2, 0, 1]); // [[1, 2], [2, 1]]: eigenvalues 3 and −1
+  expect(choleskySolve(indefinite, 2, Float64Array.from([1, 1]), new Float64Array(2))).toBe(false);
 });
