@@ -84,20 +84,20 @@ export class KeySpace {
    * entity (each keeps its newest tile there): an event then touches a cache line or two per entity, where an
    * array per feature would cost a miss each.
    */
-  records: Float64Array = new Float64Array(0);
+  records: Float64Array = float64s(0);
   /** The records' memory as Int32 words, where the keys are written. */
-  private words: Int32Array = new Int32Array(0);
+  private words: Int32Array = new Int32Array(this.records.buffer);
   /** Numbers per record. */
   private stride = KEY_NUMBERS;
   /**
    * Open addressing, linear probing, entries of two: (slot + 1, or 0 for empty, −1 for deleted; the key's hash),
    * the hash beside the slot so that a probe reads one cache line before it compares a key.
    */
-  private table = new Int32Array(128);
+  private table: Int32Array = int32s(128);
   /** Entries and deleted marks in `table`, which is rebuilt before they pass half of it. */
   private filled = 0;
   private bySlot: (string | undefined)[] = [];
-  private hashes = new Int32Array(16);
+  private hashes: Int32Array = int32s(16);
   private readonly free: number[] = [];
   private live = 0;
 
@@ -185,8 +185,8 @@ export class KeySpace {
     this.bySlot = keys;
     this.free.length = 0;
     this.live = keys.length;
-    this.setRecords(new Float64Array(Math.max(16, keys.length) * this.stride));
-    this.hashes = new Int32Array(Math.max(16, keys.length));
+    this.setRecords(float64s(Math.max(16, keys.length) * this.stride));
+    this.hashes = int32s(Math.max(16, keys.length));
     for (let i = 0; i < keys.length; i++) {
       this.hashes[i] = encodeKey(keys[i] as string);
       this.writeKey(i);
@@ -256,7 +256,7 @@ export class KeySpace {
   private rebuild(capacity: number): void {
     let size = 64;
     while (size < capacity) size *= 2;
-    this.table = new Int32Array(2 * size);
+    this.table = int32s(2 * size);
     this.filled = 0;
     for (let s = 0; s < this.bySlot.length; s++) {
       if (this.bySlot[s] !== undefined) this.insert(s, this.hashes[s] as number);
@@ -366,7 +366,7 @@ export class FeatureTable {
    * Free pool nodes, as a stack of their numbers: taking one reads this array's end (in cache) rather than a
    * link in the freed node, a miss the event would wait for (measured: BENCHMARKS.md, "fraud set").
    */
-  private freeNodes = new Int32Array(16);
+  private freeNodes: Int32Array = int32s(16);
   private freeCount = 0;
 
   /** `keys` places this feature in slots shared with the other features of its entity (default: its own). */
@@ -389,7 +389,7 @@ export class FeatureTable {
     this.valueField = feature.value;
     this.offset = this.keys.reserve(STATE + this.width);
     this.stride = NODE_STATE + this.width;
-    this.nodes = new Float64Array(16 * this.stride);
+    this.nodes = float64s(16 * this.stride);
     if (!this.packed) {
       this.heads = [];
       this.objects = [];
@@ -646,7 +646,7 @@ export class FeatureTable {
     // Every key with tiles keeps its newest in its record, the rest in the pool.
     let withTiles = 0;
     for (let k = 0; k < keys; k++) if (column?.counts[k] !== 0) withTiles++;
-    this.nodes = new Float64Array(Math.max(16, total - withTiles) * stride);
+    this.nodes = float64s(Math.max(16, total - withTiles) * stride);
     if (this.heads) this.heads.length = 0;
     this.objects = this.packed ? undefined : [];
     this.spills?.clear();
@@ -833,9 +833,25 @@ export class FeatureTable {
 function grow<T extends Int32Array | Float64Array>(array: T, atLeast: number): T {
   let size = Math.max(16, array.length);
   while (size < atLeast) size *= 2;
-  const bigger = new (array.constructor as new (n: number) => T)(size);
+  const bigger = (array instanceof Float64Array ? float64s(size) : int32s(size)) as T;
   bigger.set(array);
   return bigger;
+}
+
+/**
+ * The state's typed arrays (slot records, key index, tile pools) are allocated in SharedArrayBuffers, never
+ * shared with another thread. V8 counts the memory of a plain ArrayBuffer as "external memory pressure" and
+ * starts a full collection each time some tens of MB more of it are allocated, so a growing state set off full
+ * collections, each tracing the whole heap (about a fifth of the fraud set's time: BENCHMARKS.md, run J); a
+ * SharedArrayBuffer's memory is left out of that count (still in `process.memoryUsage().arrayBuffers`). An
+ * array replaced by a bigger one is freed by the next collection that finds it dead.
+ */
+function float64s(length: number): Float64Array {
+  return new Float64Array(new SharedArrayBuffer(8 * length));
+}
+
+function int32s(length: number): Int32Array {
+  return new Int32Array(new SharedArrayBuffer(4 * length));
 }
 
 function matches(record: Record<string, unknown>, where: WhereClause): boolean {
