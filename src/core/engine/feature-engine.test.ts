@@ -153,3 +153,49 @@ describe('FeatureEngine snapshots', () => {
     }
   });
 });
+
+describe('evict', () => {
+  const features = compileFeatures({
+    features: [
+      { name: 'user_items_2h', on: ['view'], by: 'user', agg: 'distinct', value: 'productId', window: '2h' },
+      { name: 'user_views_1h', on: ['view'], by: 'user', agg: 'count', window: '1h' },
+      { name: 'product_views_1h', on: ['view'], by: 'product', agg: 'count', window: '1h' },
+      { name: 'product_first_seen', on: ['view'], by: 'product', agg: 'first_seen', window: 'lifetime' },
+    ],
+  });
+  const view = (i: number, ts: number, user: string, product: string): ShopEvent => ({
+    id: `v${i}`,
+    type: 'view',
+    ts,
+    userId: user,
+    productId: product,
+  });
+
+  it("drops every feature's tiles past reach and frees the keys no feature of their entity holds", () => {
+    const options = { outOfOrdernessMs: 0, allowedLatenessMs: 0 };
+    const early = Array.from({ length: 40 }, (_, i) => view(i, T0 + i * 60_000, `u${i % 8}`, `p${i % 5}`));
+    const late = [
+      view(100, T0 + 8.5 * HOUR, 'u5', 'p1'),
+      view(101, T0 + 10 * HOUR, 'u0', 'p0'),
+      view(102, T0 + 10 * HOUR + 1, 'u0', 'p9'),
+    ];
+    const evicted = new FeatureEngine(features, options);
+    const kept = new FeatureEngine(features, options);
+    for (const engine of [evicted, kept]) engine.process([...early, ...late]);
+    evicted.evict();
+    // Users: both features' windows have passed for u1…u4, u6, u7, whose keys are freed; u5's view 90 minutes
+    // back is still in the 2 h window only, so its key stays and only its 1 h tiles go.
+    expect(evicted.table('user_views_1h')!.keys.size).toBe(2);
+    expect([...evicted.table('user_items_2h')!.entityKeys()].sort()).toEqual(['u0', 'u5']);
+    expect([...evicted.table('user_views_1h')!.entityKeys()]).toEqual(['u0']);
+    // Products: the lifetime feature holds all six keys; the 1 h count has state for p0 and p9 only.
+    expect(evicted.table('product_views_1h')!.keys.size).toBe(6);
+    expect([...evicted.table('product_views_1h')!.entityKeys()].sort()).toEqual(['p0', 'p9']);
+    const asOf = evicted.clock + 1;
+    for (const f of features) {
+      for (const key of ['u0', 'u3', 'u5', 'p0', 'p2', 'p9']) {
+        expect(evicted.value(f.name, key, asOf)).toEqual(kept.value(f.name, key, asOf));
+      }
+    }
+  });
+});
