@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { ShopEvent } from '../events/schemas.js';
 import { compileFeatures } from '../features/definition.js';
-import { HOUR } from '../features/duration.js';
+import { HOUR, MINUTE } from '../features/duration.js';
+import { FeatureTable } from '../features/feature-table.js';
 import { FeatureEngine } from './feature-engine.js';
 
 const T0 = Date.UTC(2026, 0, 5);
@@ -196,6 +197,128 @@ describe('evict', () => {
       for (const key of ['u0', 'u3', 'u5', 'p0', 'p2', 'p9']) {
         expect(evicted.value(f.name, key, asOf)).toEqual(kept.value(f.name, key, asOf));
       }
+    }
+  });
+});
+
+describe('features that share a tile list', () => {
+  const shared = compileFeatures({
+    features: [
+      { name: 'card_payments_24h', on: ['payment'], by: 'card', agg: 'count', window: '24h' },
+      { name: 'card_amount_24h', on: ['payment'], by: 'card', agg: 'sum', value: 'amount', window: '24h' },
+      {
+        name: 'card_countries_24h',
+        on: ['payment'],
+        by: 'card',
+        agg: 'distinct',
+        value: 'ipCountry',
+        window: '24h',
+      },
+      {
+        name: 'card_last_24h',
+        on: ['payment'],
+        by: 'card',
+        agg: 'last_n',
+        value: 'amount',
+        window: '24h',
+        n: 3,
+      },
+      { name: 'card_mean_7d', on: ['payment'], by: 'card', agg: 'mean', value: 'amount', window: '7d' },
+      { name: 'card_max_7d', on: ['payment'], by: 'card', agg: 'max', value: 'amount', window: '7d' },
+      {
+        name: 'card_eur_7d',
+        on: ['payment'],
+        by: 'card',
+        agg: 'sum',
+        value: 'amount',
+        window: '7d',
+        where: { field: 'currency', eq: 'EUR' },
+      },
+      {
+        name: 'card_eur_max_7d',
+        on: ['payment'],
+        by: 'card',
+        agg: 'max',
+        value: 'amount',
+        window: '7d',
+        where: { field: 'currency', eq: 'EUR' },
+      },
+    ],
+  });
+  const options = { outOfOrdernessMs: 2 * HOUR, allowedLatenessMs: HOUR };
+
+  /** Payments of seven cards over ten days, up to an hour out of order, some without a country. */
+  function payments(seed: number, count: number): ShopEvent[] {
+    let s = seed;
+    const next = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    return Array.from({ length: count }, (_, i) => {
+      const country = next() < 0.1 ? undefined : ['DE', 'FR', 'NL', 'GB', 'BR', 'US'][Math.floor(next() * 6)];
+      return {
+        id: `p${seed}-${i}`,
+        type: 'payment' as const,
+        ts: T0 + Math.floor((i / count) * 240 * HOUR) - Math.floor(next() * HOUR),
+        paymentId: `p${seed}-${i}`,
+        amount: Math.round(next() * 50_000) / 100,
+        currency: next() < 0.7 ? 'EUR' : 'USD',
+        // c6 pays in bursts a day long, two days apart: its tiles are all past reach when it comes back.
+        cardId:
+          i % 2 === 0 && Math.floor((i / count) * 10) % 3 === 0 ? 'c6' : `c${Math.floor(next() ** 2 * 6)}`,
+        ...(country ? { ipCountry: country } : {}),
+      };
+    });
+  }
+
+  it('share where window, event types and where agree, and give the values of tables of their own', () => {
+    const names = (keeper: string) =>
+      shared
+        .filter((f) => new FeatureEngine(shared, options).table(f.name)!.tilesKeptBy === keeper)
+        .map((f) => f.name);
+    expect(names('card_payments_24h')).toEqual([
+      'card_payments_24h',
+      'card_amount_24h',
+      'card_countries_24h',
+    ]);
+    expect(names('card_last_24h')).toEqual(['card_last_24h']); // last_n keeps objects: a list of its own
+    expect(names('card_mean_7d')).toEqual(['card_mean_7d', 'card_max_7d']);
+    expect(names('card_eur_7d')).toEqual(['card_eur_7d', 'card_eur_max_7d']);
+
+    for (const seed of [1, 2, 3]) {
+      const events = payments(seed, 1500);
+      const alone = shared.map((f) => new FeatureTable(f, undefined, { retainMs: 3 * HOUR }));
+      let engine = new FeatureEngine(shared, options);
+      for (let i = 0; i < events.length; i += 100) {
+        const batch = events.slice(i, i + 100);
+        engine.process(batch);
+        for (const e of batch) for (const t of alone) t.apply(e);
+        engine.evict();
+        if (i === 700) {
+          // Restored halfway: the shared lists are rebuilt from the features' columns.
+          const restored = new FeatureEngine(shared, options);
+          restored.restore(structuredClone(engine.snapshot()));
+          expect(restored.snapshot()).toEqual(engine.snapshot());
+          engine = restored;
+        }
+        if (i % 300 === 0 || i + 100 >= events.length) {
+          const horizon = engine.watermark - options.allowedLatenessMs;
+          for (const asOf of [horizon, engine.clock + 1, horizon + 37 * MINUTE]) {
+            for (const [k, f] of shared.entries()) {
+              for (let c = 0; c < 7; c++) {
+                expect(engine.value(f.name, `c${c}`, asOf), `${f.name} c${c} seed ${seed}`).toEqual(
+                  alone[k]!.valueAt(`c${c}`, asOf),
+                );
+              }
+            }
+          }
+        }
+      }
+      // Every spilled distinct state is one a tile still holds (none leaks as tiles are dropped and recycled).
+      const countries = engine.table('card_countries_24h')!;
+      const column = countries.exportColumn(Int32Array.from({ length: countries.keys.slots }, (_, i) => i));
+      const held = (column.objects ?? []).filter(
+        (o) => o instanceof Uint8Array || (o as number[]).length > 3,
+      );
+      expect(countries.spilled).toBeGreaterThan(0);
+      expect(countries.spilled).toBe(held.length);
     }
   });
 });

@@ -28,7 +28,7 @@ export interface EngineSnapshot {
 }
 
 /** The layout of `EngineSnapshot`; checkpoints of another layout are not restored (the state is rebuilt). */
-export const SNAPSHOT_VERSION = 4;
+export const SNAPSHOT_VERSION = 5;
 
 /**
  * One entity's state in columns: a handful of typed arrays instead of millions of small objects, so that a
@@ -83,7 +83,9 @@ export class FeatureEngine {
         this.groups.push(group);
       }
       const retainMs = options.outOfOrdernessMs + options.allowedLatenessMs;
-      const table = new FeatureTable(feature, group.keys, { retainMs });
+      // Features of the entity with the same window, event types and `where` keep one list of tiles.
+      const shareTilesWith = group.tables.find((t) => t.canShareTiles(feature));
+      const table = new FeatureTable(feature, group.keys, { retainMs, shareTilesWith });
       group.tables.push(table);
       this.tables.push(table);
       this.byName.set(feature.name, table);
@@ -256,6 +258,7 @@ export class FeatureEngine {
       const saved = snapshot.groups[group.by];
       const keys = saved && saved.keys !== '' ? saved.keys.split(KEY_SEPARATOR) : [];
       group.keys.load(keys);
+      for (const table of group.tables) table.resetTiles();
       for (const table of group.tables) {
         const from = saved ? saved.features.indexOf(table.feature.name) : -1;
         table.importColumn(from === -1 ? undefined : saved?.columns[from]);
