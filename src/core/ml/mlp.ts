@@ -194,10 +194,10 @@ export class Mlp implements Model {
       s.validationFraction > 0 && X.rows >= 20 ? Math.max(1, Math.round(X.rows * s.validationFraction)) : 0;
     const validation = order.subarray(0, held);
     const train = order.slice(held);
-    const validationX = { rows: held, cols: X.cols, data: new Float64Array(held * X.cols) };
-    const validationY = new Float64Array(held);
+    const validationX = new Float32Array(held * X.cols);
+    const validationY = new Float32Array(held);
     validation.forEach((r, k) => {
-      validationX.data.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols);
+      validationX.set(X.data.subarray(r * X.cols, (r + 1) * X.cols), k * X.cols);
       validationY[k] = y[r] as number;
     });
 
@@ -220,6 +220,10 @@ export class Mlp implements Model {
     const kernels = model.trainableWeights.filter((w) => w.name.includes('kernel'));
     const batchX = new Float32Array(s.batchSize * X.cols);
     const batchY = new Float32Array(s.batchSize);
+    // The validation rows as tensors, once: their loss after each epoch is one batched forward pass on the
+    // backend (row by row in JavaScript it took a tenth of paysim's fit: BENCHMARKS.md, run J).
+    const heldX = held > 0 ? tf.tensor2d(validationX, [held, X.cols]) : undefined;
+    const heldY = held > 0 ? tf.tensor2d(validationY, [held, 1]) : undefined;
     let best: Layer[] | undefined;
     let bestLoss = Infinity;
     let since = 0;
@@ -261,7 +265,17 @@ export class Mlp implements Model {
           }
         }
         this.layers = readLayers(model);
-        const validationLoss = held > 0 ? this.loss(validationX, validationY) : lastLoss;
+        let validationLoss = lastLoss;
+        if (heldX && heldY) {
+          const loss = tf.tidy(() => {
+            const out = model.apply(heldX, { training: false }) as import('@tensorflow/tfjs').Tensor;
+            return this.task === 'binary'
+              ? tf.losses.sigmoidCrossEntropy(heldY, out)
+              : tf.losses.meanSquaredError(heldY, out);
+          });
+          validationLoss = (await loss.data())[0] as number;
+          loss.dispose();
+        }
         options.onProgress?.({ step: epoch, steps: s.epochs, loss: lastLoss, validationLoss });
         if (validationLoss < bestLoss - 1e-4) {
           bestLoss = validationLoss;
@@ -272,22 +286,12 @@ export class Mlp implements Model {
     } finally {
       model.dispose();
       optimizer.dispose();
+      heldX?.dispose();
+      heldY?.dispose();
     }
     this.layers = best ?? this.layers;
     this.trainedEpochs = Math.min(epoch, s.epochs);
     this.bestValidationLoss = held > 0 ? bestLoss : null;
-  }
-
-  /** Mean loss (cross-entropy or squared error) over rows, without the penalty. */
-  private loss(X: Matrix, y: Float64Array): number {
-    let sum = 0;
-    for (let i = 0; i < X.rows; i++) {
-      const z = this.forward(X.data.subarray(i * X.cols, (i + 1) * X.cols));
-      const t = y[i] as number;
-      sum +=
-        this.task === 'binary' ? Math.max(z, 0) - z * t + Math.log1p(Math.exp(-Math.abs(z))) : (z - t) ** 2;
-    }
-    return sum / Math.max(1, X.rows);
   }
 
   private net(): Layer[] {
