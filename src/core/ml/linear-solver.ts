@@ -14,8 +14,8 @@ export interface SolverSettings {
   readonly c: number;
   readonly maxIterations: number;
   /**
-   * Stops when every component of the gradient of (1/n)·objective is below this (scikit-learn's `tol` on its
-   * averaged objective, 1e-4, is ten times looser than the default here).
+   * Stops when every component of the gradient of (1/n)·objective is below this. The models pass 1e-4, as
+   * scikit-learn's `tol`, which it applies to its objective, this one divided by C·n: the same test for C = 1.
    */
   readonly tolerance: number;
 }
