@@ -446,7 +446,6 @@ export class Mlp implements Model {
   }
 }
 
-/** The dense layers' weights, copied out of TensorFlow.js. */
 /**
  * Adam (Kingma and Ba 2015; ε = 1e-7 as tf.train.adam) on gradients read out of the backend, the L2 penalty's
  * gradient added here: TensorFlow.js's own Adam and the penalty took ~14 backend calls per weight array and
@@ -497,6 +496,7 @@ class Adam {
   }
 }
 
+/** The dense layers' weights, copied out of TensorFlow.js. */
 function readLayers(model: import('@tensorflow/tfjs').Sequential): Layer[] {
   const layers: Layer[] = [];
   for (const layer of model.layers) {
