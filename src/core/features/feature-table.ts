@@ -295,8 +295,7 @@ interface Member {
   /** Its state's offset in a slot record, and within a pool node. */
   readonly recordAt: number;
   readonly nodeAt: number;
-  readonly width: number;
-  /** The empty state's numbers. */
+  /** The empty state's numbers (as many as the state has). */
   readonly empty: Float64Array;
   readonly spills: Spills | undefined;
 }
@@ -445,13 +444,7 @@ export class FeatureTable {
     }
     const empty = new Float64Array(this.width);
     this.packed?.clear(empty, 0);
-    this.list.members.push({
-      recordAt: this.recordAt,
-      nodeAt: this.nodeAt,
-      width: this.width,
-      empty,
-      spills: this.spills,
-    });
+    this.list.members.push({ recordAt: this.recordAt, nodeAt: this.nodeAt, empty, spills: this.spills });
     if (!this.packed) {
       this.heads = [];
       this.objects = [];
@@ -887,8 +880,9 @@ export class FeatureTable {
     const record = slot * this.keys.recordWidth;
     const at = node * this.stride;
     for (let m = 0; m < this.members.length; m++) {
-      const { recordAt, nodeAt, width } = this.members[m] as Member;
-      for (let w = 0; w < width; w++) this.nodes[at + nodeAt + w] = rec[record + recordAt + w] as number;
+      const { recordAt, nodeAt, empty } = this.members[m] as Member;
+      for (let w = 0; w < empty.length; w++)
+        this.nodes[at + nodeAt + w] = rec[record + recordAt + w] as number;
     }
   }
 

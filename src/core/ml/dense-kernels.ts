@@ -60,12 +60,43 @@ export const DENSE_ROWS_MAX_BYTES = 1 << 30;
 
 /** Bytes a copy of `rows × cols` (plus the column of ones) takes, for the choice of `DENSE_ROWS_MAX_BYTES`. */
 export function denseRowsBytes(rows: number, cols: number): number {
-  const s = strideFor(cols);
-  return 8 * (rows * s + 3 * rows + s * s + 2 * s) + 16 * 8;
+  return layoutFor(rows, cols).bytes;
 }
 
-function strideFor(cols: number): number {
-  return (cols + 1 + 3) & ~3;
+/** Byte offsets of a `DenseRows`'s regions in its memory. */
+interface Regions {
+  readonly x: number;
+  readonly theta: number;
+  readonly z: number;
+  readonly g: number;
+  readonly sum: number;
+  readonly h: number;
+  readonly square: number;
+}
+
+/**
+ * The memory of a `DenseRows` of `rows × cols`: doubles per stored row (the columns and the 1, rounded up to a
+ * multiple of four), where each region starts (on a 16-byte boundary: the kernels load two doubles at a time),
+ * and the bytes in all.
+ */
+function layoutFor(rows: number, cols: number): { stride: number; at: Regions; bytes: number } {
+  const s = (cols + 1 + 3) & ~3;
+  let next = 0;
+  const region = (doubles: number) => {
+    const start = next;
+    next += Math.ceil(doubles / 2) * 16;
+    return start;
+  };
+  const at = {
+    x: region(rows * s),
+    theta: region(s),
+    z: region(rows),
+    g: region(rows),
+    sum: region(s),
+    h: region(rows),
+    square: region(s * s),
+  };
+  return { stride: s, at, bytes: next };
 }
 
 /**
@@ -92,39 +123,16 @@ export class DenseRows {
   /** Output of the Hessian kernel: `stride × stride`, its upper triangle meaningful. */
   private readonly square: Float64Array;
   private readonly kernels: Kernels;
-  private readonly at: {
-    x: number;
-    theta: number;
-    z: number;
-    g: number;
-    sum: number;
-    h: number;
-    square: number;
-  };
+  private readonly at: Regions;
 
   constructor(X: Matrix) {
     const { rows: n, cols: d } = X;
-    const s = strideFor(d);
+    const { stride: s, at, bytes } = layoutFor(n, d);
     this.rows = n;
     this.width = d + 1;
     this.stride = s;
-    // Each region starts on a 16-byte boundary (the kernels load two doubles at a time).
-    let next = 0;
-    const region = (doubles: number) => {
-      const start = next;
-      next += Math.ceil(doubles / 2) * 16;
-      return start;
-    };
-    this.at = {
-      x: region(n * s),
-      theta: region(s),
-      z: region(n),
-      g: region(n),
-      sum: region(s),
-      h: region(n),
-      square: region(s * s),
-    };
-    const instance = instanceFor(next);
+    this.at = at;
+    const instance = instanceFor(bytes);
     this.kernels = instance.kernels;
     const buffer = instance.memory.buffer;
     const view = (offset: number, length: number) => new Float64Array(buffer, offset, length);
