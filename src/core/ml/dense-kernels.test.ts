@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { BYTES_MODULE, bytesModule, compileWat } from '../../../scripts/build-wasm.js';
-import { DENSE_KERNELS_BASE64 } from './dense-kernels.bytes.js';
+import { MODULES, bytesModule, compileWat } from '../../../scripts/build-wasm.js';
 import { DenseRows } from './dense-kernels.js';
 import { zeros, type Matrix } from './matrix.js';
 import { Random } from '../random.js';
 
 describe('dense kernels (WebAssembly)', () => {
-  it('the module carried in dense-kernels.bytes.ts is dense-kernels.wat compiled (npm run build:wasm)', async () => {
-    const base64 = await compileWat();
-    expect(DENSE_KERNELS_BASE64).toBe(base64);
-    expect(readFileSync(BYTES_MODULE, 'utf8')).toBe(bytesModule(base64));
+  it('each module carried in a .bytes.ts file is its .wat compiled (npm run build:wasm)', async () => {
+    expect(MODULES.length).toBeGreaterThan(1);
+    for (const module of MODULES) {
+      const base64 = await compileWat(module.wat);
+      expect(readFileSync(module.bytesModule, 'utf8'), module.wat).toBe(bytesModule(module, base64));
+    }
   });
 
   /** Rows with about half their numbers zero, as one-hot columns make them. */

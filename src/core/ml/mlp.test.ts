@@ -1,8 +1,9 @@
-// The MLP's TensorFlow.js set-up: the BatchMatMul kernel that transposes an operand before multiplying must give
-// the products of the definition, for every transpose flag and for batched (rank-3) operands.
+// The MLP's TensorFlow.js set-up: the kernels it replaces (tf-kernels.ts) must give the results of the definition
+// (BatchMatMul for every transpose flag and for batched operands; Transpose and Sum, float for float, for shapes
+// on and off their four-wide blocks), and its batch loss's written-out gradient must be the autodiff one.
 import { describe, expect, it } from 'vitest';
 import { Random } from '../random.js';
-import { loadTensorflow } from './mlp.js';
+import { batchLoss, loadTensorflow } from './mlp.js';
 
 /** Random numbers for a tensor of `shape`, row-major. */
 function randomArray(rng: Random, shape: number[]): number[] {
@@ -75,5 +76,97 @@ describe('TensorFlow.js as the MLP loads it', () => {
       );
     }
     expect(buffers()).toBe(before);
+  });
+
+  // Shapes on the kernels' four-wide blocks, off them by one to three rows or columns, and degenerate ones.
+  const SHAPES: [number, number][] = [
+    [1, 1],
+    [1, 9],
+    [9, 1],
+    [3, 3],
+    [4, 4],
+    [5, 8],
+    [8, 13],
+    [37, 22],
+    [256, 11],
+  ];
+
+  it('transposes 2-D tensors float for float, and rank-3 ones through the backend', async () => {
+    const tf = await loadTensorflow();
+    const rng = new Random(6);
+    const before = tf.engine().backend.numDataIds();
+    for (const [rows, cols] of SHAPES) {
+      const a = Float32Array.from(randomArray(rng, [rows, cols]));
+      const t = tf.tidy(() => tf.transpose(tf.tensor2d(a, [rows, cols])));
+      expect(t.shape).toEqual([cols, rows]);
+      const out = t.dataSync();
+      t.dispose();
+      const expected = Float32Array.from(
+        { length: rows * cols },
+        (_, k) => a[(k % rows) * cols + Math.floor(k / rows)]!,
+      );
+      expect(Array.from(out), `${rows} × ${cols}`).toEqual(Array.from(expected));
+    }
+    const cube = tf.tidy(() => tf.transpose(tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]), [0, 2, 1]));
+    expect(Array.from(cube.dataSync())).toEqual([1, 3, 2, 4, 5, 7, 6, 8]);
+    cube.dispose();
+    expect(tf.engine().backend.numDataIds()).toBe(before);
+  });
+
+  it('sums the rows of 2-D tensors in the same float32 order as the backend, with and without keepDims', async () => {
+    const tf = await loadTensorflow();
+    const rng = new Random(8);
+    for (const [rows, cols] of SHAPES) {
+      const a = Float32Array.from(randomArray(rng, [rows, cols]));
+      const expected = Array.from({ length: cols }, (_, j) => {
+        let sum = 0;
+        for (let i = 0; i < rows; i++) sum = Math.fround(sum + a[i * cols + j]!);
+        return sum;
+      });
+      for (const keepDims of [false, true]) {
+        const s = tf.tidy(() => tf.sum(tf.tensor2d(a, [rows, cols]), 0, keepDims));
+        expect(s.shape).toEqual(keepDims ? [1, cols] : [cols]);
+        expect(Array.from(s.dataSync()), `${rows} × ${cols}`).toEqual(expected);
+        s.dispose();
+      }
+    }
+    // Other axes go to the backend's own kernel.
+    const across = tf.tidy(() => tf.sum(tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]), 1));
+    expect(Array.from(across.dataSync())).toEqual([6, 15]);
+    across.dispose();
+  });
+
+  it("the batch loss's written-out gradient is TensorFlow.js's own, and its value is its own loss", async () => {
+    const tf = await loadTensorflow();
+    const rng = new Random(9);
+    const z = tf.tensor2d(
+      randomArray(rng, [50, 1]).map((v) => 3 * v),
+      [50, 1],
+    );
+    const labels = {
+      binary: tf.tensor2d(
+        Array.from({ length: 50 }, () => (rng.next() < 0.3 ? 1 : 0)),
+        [50, 1],
+      ),
+      regression: tf.tensor2d(randomArray(rng, [50, 1]), [50, 1]),
+    };
+    for (const task of ['binary', 'regression'] as const) {
+      const y = labels[task];
+      const own = (out: import('@tensorflow/tfjs').Tensor) =>
+        task === 'binary' ? tf.losses.sigmoidCrossEntropy(y, out) : tf.losses.meanSquaredError(y, out);
+      const expected = tf.valueAndGrad(own)(z);
+      const ours = tf.valueAndGrad(batchLoss(tf, task, y, true))(z);
+      expect(ours.value.dataSync()[0]).toBeCloseTo(expected.value.dataSync()[0]!, 6);
+      const worst = Math.max(
+        ...Array.from(ours.grad.dataSync(), (g, i) => Math.abs(g - expected.grad.dataSync()[i]!)),
+      );
+      expect(worst, task).toBeLessThan(1e-7);
+      // Where the value is not wanted it is 0, and the gradient is the same.
+      const quiet = tf.valueAndGrad(batchLoss(tf, task, y, false))(z);
+      expect(quiet.value.dataSync()[0]).toBe(0);
+      expect(Array.from(quiet.grad.dataSync())).toEqual(Array.from(ours.grad.dataSync()));
+      tf.dispose([expected.value, expected.grad, ours.value, ours.grad, quiet.value, quiet.grad]);
+    }
+    tf.dispose([z, labels.binary, labels.regression]);
   });
 });

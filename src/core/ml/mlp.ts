@@ -5,6 +5,7 @@
 import { Random } from '../random.js';
 import { checkFinite, checkFiniteRow, type Matrix } from './matrix.js';
 import { shuffled } from './split.js';
+import { installFasterKernels } from './tf-kernels.js';
 import {
   checkLabels,
   invalidSetting,
@@ -68,50 +69,39 @@ export function loadTensorflow(): Promise<Tf> {
     await import('@tensorflow/tfjs-backend-wasm');
     await tf.setBackend('wasm');
     await tf.ready();
-    transposeBeforeMatMul(tf);
+    installFasterKernels(tf);
     return tf;
   })();
   return backend;
 }
 
+type Tensor = import('@tensorflow/tfjs').Tensor;
+type Scalar = import('@tensorflow/tfjs').Scalar;
+type GradSaveFunc = import('@tensorflow/tfjs').GradSaveFunc;
+
 /**
- * The wasm backend multiplies a transposed operand (`transposeA`/`transposeB`, which every dense layer's
- * gradients ask for) by a slow generic loop, 8–10× its XNNPACK kernel on the same numbers (measured here for
- * 256×30ᵀ·256×128: 1.74 ms against 0.17 ms with the transpose done first). So the BatchMatMul kernel is wrapped:
- * a transposed operand is transposed by the backend's own Transpose kernel and the product runs untransposed.
- * Same products up to float32 rounding; an MLP training step on a batch of 256 goes from ~9.5 to ~3.4 ms
- * (BENCHMARKS.md, run H).
+ * The mean loss of a batch's outputs against `yb` (binary cross-entropy on log-odds, or squared error) with its
+ * gradient written out: (σ(z) − y) / n, or 2(z − y) / n. TensorFlow.js's own losses record some twenty small ops
+ * for the gradient (a tenth of a training step: BENCHMARKS.md, run K); this takes four. Training reads the loss
+ * only at an epoch's last batch, so its value is computed only where `valueWanted` (else it is 0).
  */
-function transposeBeforeMatMul(tf: Tf): void {
-  const original = tf.getKernel('BatchMatMul', 'wasm');
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (!original || !transpose) return;
-  type Info = import('@tensorflow/tfjs').TensorInfo;
-  type Backend = { disposeData(dataId: object): void };
-  const kernelFunc = original.kernelFunc;
-  const flip = (x: Info, backend: unknown): Info => {
-    const rank = x.shape.length;
-    const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
-    return transpose.kernelFunc({ inputs: { x }, backend: backend as never, attrs: { perm } }) as Info;
+export function batchLoss(tf: Tf, task: Task, yb: Tensor, valueWanted: boolean): (out: Tensor) => Scalar {
+  const n = yb.shape[0] as number;
+  const forward = (...args: (Tensor | GradSaveFunc)[]) => {
+    const out = args[0] as Tensor;
+    (args[1] as GradSaveFunc)([out]);
+    const value: Scalar = !valueWanted
+      ? tf.scalar(0)
+      : task === 'binary'
+        ? tf.losses.sigmoidCrossEntropy(yb, out)
+        : tf.losses.meanSquaredError(yb, out);
+    const gradFunc = (dy: Scalar, [z]: Tensor[]) => {
+      const residual = task === 'binary' ? tf.sub(tf.sigmoid(z as Tensor), yb) : tf.sub(z as Tensor, yb);
+      return tf.mul(residual, tf.mul(dy, (task === 'binary' ? 1 : 2) / n));
+    };
+    return { value, gradFunc };
   };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    ...original,
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-      if (!transposeA && !transposeB) return kernelFunc({ inputs, backend, attrs });
-      const a = transposeA ? flip(inputs.a as Info, backend) : (inputs.a as Info);
-      const b = transposeB ? flip(inputs.b as Info, backend) : (inputs.b as Info);
-      const out = kernelFunc({
-        inputs: { a, b },
-        backend,
-        attrs: { ...attrs, transposeA: false, transposeB: false },
-      });
-      if (transposeA) (backend as Backend).disposeData(a.dataId);
-      if (transposeB) (backend as Backend).disposeData(b.dataId);
-      return out;
-    },
-  });
+  return tf.customGrad(forward) as (out: Tensor) => Scalar;
 }
 
 /**
@@ -247,14 +237,8 @@ export class Mlp implements Model {
           const { value, grads } = tf.tidy(() => {
             const xb = tf.tensor2d(batchX.subarray(0, size * X.cols), [size, X.cols]);
             const yb = tf.tensor2d(batchY.subarray(0, size), [size, 1]);
-            return tf.variableGrads(() => {
-              const out = model.apply(xb, { training: true }) as import('@tensorflow/tfjs').Tensor;
-              return (
-                this.task === 'binary'
-                  ? tf.losses.sigmoidCrossEntropy(yb, out)
-                  : tf.losses.meanSquaredError(yb, out)
-              ) as import('@tensorflow/tfjs').Scalar;
-            }, variables);
+            const loss = batchLoss(tf, this.task, yb, last);
+            return tf.variableGrads(() => loss(model.apply(xb, { training: true }) as Tensor), variables);
           });
           const weights = adam.step(
             variables.map((v) => grads[v.name]!.dataSync()),
@@ -273,7 +257,7 @@ export class Mlp implements Model {
         let validationLoss = lastLoss;
         if (heldX && heldY) {
           const loss = tf.tidy(() => {
-            const out = model.apply(heldX, { training: false }) as import('@tensorflow/tfjs').Tensor;
+            const out = model.apply(heldX, { training: false }) as Tensor;
             return this.task === 'binary'
               ? tf.losses.sigmoidCrossEntropy(heldY, out)
               : tf.losses.meanSquaredError(heldY, out);
@@ -473,8 +457,9 @@ class Adam {
     const b1 = 0.9;
     const b2 = 0.999;
     this.t++;
-    const c1 = 1 - b1 ** this.t;
-    const c2 = 1 - b2 ** this.t;
+    // The bias corrections as factors: a multiplication in the loop where a division was (1.8× faster here).
+    const stepSize = this.rate / (1 - b1 ** this.t);
+    const unbias = 1 / (1 - b2 ** this.t);
     for (let a = 0; a < this.weights.length; a++) {
       const w = this.weights[a] as Float64Array;
       const m = this.first[a] as Float64Array;
@@ -483,13 +468,15 @@ class Adam {
       const g = grads[a] as ArrayLike<number>;
       const decay = this.penalised[a] ? l2 : 0;
       for (let j = 0; j < w.length; j++) {
-        const gj = (g[j] as number) + decay * (w[j] as number);
+        const wj = w[j] as number;
+        const gj = (g[j] as number) + decay * wj;
         const mj = b1 * (m[j] as number) + (1 - b1) * gj;
         const vj = b2 * (v[j] as number) + (1 - b2) * gj * gj;
         m[j] = mj;
         v[j] = vj;
-        w[j] = (w[j] as number) - (this.rate * (mj / c1)) / (Math.sqrt(vj / c2) + 1e-7);
-        out[j] = w[j] as number;
+        const next = wj - (stepSize * mj) / (Math.sqrt(vj * unbias) + 1e-7);
+        w[j] = next;
+        out[j] = next;
       }
     }
     return this.out;
@@ -502,7 +489,7 @@ function readLayers(model: import('@tensorflow/tfjs').Sequential): Layer[] {
   for (const layer of model.layers) {
     const weights = layer.getWeights();
     if (weights.length !== 2) continue; // dropout
-    const [kernel, bias] = weights as [import('@tensorflow/tfjs').Tensor, import('@tensorflow/tfjs').Tensor];
+    const [kernel, bias] = weights as [Tensor, Tensor];
     const [inputs, units] = kernel.shape as [number, number];
     layers.push({
       inputs,
