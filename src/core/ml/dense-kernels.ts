@@ -3,12 +3,19 @@
 // (BENCHMARKS.md, run J): margins 0.125 ms against 0.82 ms for the JavaScript loop over the rows' non-zeros,
 // the gradient 0.12 ms against 0.91 ms, the sampled Hessian 0.5 ms against 1.7 ms.
 import { DENSE_KERNELS_BASE64 } from './dense-kernels.bytes.js';
-import type { Matrix } from './matrix.js';
+import { checkFinite, type Matrix } from './matrix.js';
 
 interface Kernels {
   margins(x: number, n: number, s: number, theta: number, z: number): void;
   gradient(x: number, n: number, s: number, g: number, out: number): void;
   hessian(x: number, n: number, s: number, step: number, h: number, out: number): void;
+  probe(x: number, count: number): number;
+  spread(x: number, n: number, d: number, s: number): void;
+  cholesky(a: number, p: number, b: number, x: number): number;
+  logisticLoss(z: number, y: number, g: number, n: number, c: number): number;
+  squaredHingeLoss(z: number, y: number, g: number, n: number, c: number): number;
+  exp(x: number): number;
+  log(x: number): number;
 }
 
 /** The part of the WebAssembly API used here (TypeScript's ES library, without the DOM's, does not declare it). */
@@ -47,12 +54,42 @@ let kept: Instance | undefined;
  */
 function instanceFor(bytes: number): Instance {
   if (kept && kept.bytes >= bytes) return kept;
+  const instance = newInstance(bytes);
+  if (instance.bytes <= KEPT_BYTES) kept = instance;
+  return instance;
+}
+
+function newInstance(bytes: number): Instance {
   const pages = Math.ceil(bytes / 65536);
   const memory = new wasm.Memory({ initial: pages });
   const kernels = new wasm.Instance(kernelModule(), { env: { memory } }).exports as unknown as Kernels;
-  const instance = { memory, kernels, bytes: pages * 65536 };
-  if (instance.bytes <= KEPT_BYTES) kept = instance;
-  return instance;
+  return { memory, kernels, bytes: pages * 65536 };
+}
+
+/** `choleskySolve`'s instance: a memory of its own, so that it never writes into a `DenseRows`'s. */
+let solver: Instance | undefined;
+
+/**
+ * Solves A·x = b for a symmetric positive definite A given by its upper triangle (`a`, row-major p × p) by
+ * Cholesky's factorisation; false when A is not positive definite. `a` and `b` are left as they are. In the
+ * kernels (`cholesky`): the same loops in JavaScript took 2–4 ms of a process's first fit on online-shoppers
+ * (eight 32 × 32 systems) before V8 had compiled them, 0.1 ms after (BENCHMARKS.md, run K).
+ */
+export function choleskySolve(a: Float64Array, p: number, b: Float64Array, x: Float64Array): boolean {
+  const doubles = p * p + 2 * p;
+  if (!solver || solver.bytes < doubles * 8) solver = newInstance(doubles * 8);
+  const memory = new Float64Array(solver.memory.buffer, 0, doubles);
+  memory.set(a.subarray(0, p * p));
+  memory.set(b.subarray(0, p), p * p);
+  if (solver.kernels.cholesky(0, p, p * p * 8, (p * p + p) * 8) !== 1) return false;
+  x.set(memory.subarray(p * p + p, doubles));
+  return true;
+}
+
+/** fdlibm's exp and log as the kernels compute them (the same numbers as V8's Math.exp and Math.log), for tests. */
+export function kernelMath(): { exp(x: number): number; log(x: number): number } {
+  const { exp, log } = instanceFor(0).kernels;
+  return { exp, log };
 }
 
 /** The most memory one `DenseRows` may take: past it the solver keeps to the rows' non-zeros. */
@@ -72,6 +109,7 @@ interface Regions {
   readonly sum: number;
   readonly h: number;
   readonly square: number;
+  readonly y: number;
 }
 
 /**
@@ -95,6 +133,7 @@ function layoutFor(rows: number, cols: number): { stride: number; at: Regions; b
     sum: region(s),
     h: region(rows),
     square: region(s * s),
+    y: region(rows),
   };
   return { stride: s, at, bytes: next };
 }
@@ -102,7 +141,8 @@ function layoutFor(rows: number, cols: number): { stride: number; at: Regions; b
 /**
  * A copy of X with a trailing column of ones (the intercept) in WebAssembly memory, rows padded to a multiple of
  * four doubles, with the vectors the passes read and write as views into that memory. A small one's memory is
- * reused by the next (`instanceFor`): one at a time, each used within one synchronous fit.
+ * reused by the next (`instanceFor`): one at a time, each used within one synchronous fit. Making one checks
+ * X's numbers: a NaN or ±Infinity throws `checkFinite`'s error.
  */
 export class DenseRows {
   readonly rows: number;
@@ -125,7 +165,8 @@ export class DenseRows {
   private readonly kernels: Kernels;
   private readonly at: Regions;
 
-  constructor(X: Matrix) {
+  /** y: the labels, 0 or 1, for `loss`. */
+  constructor(X: Matrix, y: Float64Array) {
     const { rows: n, cols: d } = X;
     const { stride: s, at, bytes } = layoutFor(n, d);
     this.rows = n;
@@ -136,19 +177,30 @@ export class DenseRows {
     this.kernels = instance.kernels;
     const buffer = instance.memory.buffer;
     const view = (offset: number, length: number) => new Float64Array(buffer, offset, length);
-    const copy = view(this.at.x, n * s);
-    const { data } = X;
-    for (let i = 0; i < n; i++) {
-      copy.set(data.subarray(i * d, (i + 1) * d), i * s);
-      copy.fill(0, i * s + d + 1, (i + 1) * s);
-      copy[i * s + d] = 1;
-    }
+    // X in one copy, checked and spread to padded rows by the kernels: a loop per row here was a tenth of a
+    // process's first fit on online-shoppers, before V8 had compiled it (BENCHMARKS.md, run K).
+    view(this.at.x, n * d).set(X.data);
+    if (this.kernels.probe(this.at.x, n * d) !== 0) checkFinite(X); // throws, naming the row and column
+    this.kernels.spread(this.at.x, n, d, s);
     this.theta = view(this.at.theta, s).fill(0);
     this.z = view(this.at.z, n);
     this.g = view(this.at.g, n);
     this.sum = view(this.at.sum, s);
     this.h = view(this.at.h, n);
     this.square = view(this.at.square, s * s);
+    view(this.at.y, n).set(y.subarray(0, n));
+  }
+
+  /**
+   * The rows' losses at the last margins (Σ log(1 + exp(−sᵢzᵢ)) or the squared hinge's Σ (1 − sᵢzᵢ)², sᵢ = ±1),
+   * each row's weight in the gradient written to g (c·loss′). The same numbers as `rowLosses` in
+   * linear-solver.ts, whose JavaScript loop was the largest part of a process's first fit before V8 had compiled it.
+   */
+  loss(c: number, logistic: boolean): number {
+    const { z, y, g } = this.at;
+    return logistic
+      ? this.kernels.logisticLoss(z, y, g, this.rows, c)
+      : this.kernels.squaredHingeLoss(z, y, g, this.rows, c);
   }
 
   /** z = X̃·θ (θ: `width` numbers). */

@@ -3,9 +3,9 @@
 // estimated from a sample of the rows, where that costs less than L-BFGS's extra passes (`newtonPays`). Both stop
 // on the exact gradient, at the same optimum. The passes run over a dense copy of the rows in WebAssembly
 // (dense-kernels.ts), or over the rows' non-zeros where they are mostly zeros or too many to copy.
-import { DENSE_ROWS_MAX_BYTES, DenseRows, denseRowsBytes } from './dense-kernels.js';
+import { DENSE_ROWS_MAX_BYTES, DenseRows, choleskySolve, denseRowsBytes } from './dense-kernels.js';
 import type { Matrix, SparseRows } from './matrix.js';
-import { sparseRows } from './matrix.js';
+import { checkFinite, sparseRows } from './matrix.js';
 import type { FitOptions } from './model.js';
 
 export type RowLoss = 'logistic' | 'squared_hinge';
@@ -114,6 +114,8 @@ export function lbfgs(
 
 /**
  * Minimises C Σ loss(sᵢ zᵢ) + ½‖w‖² over (w, b), zᵢ = w·xᵢ + b, sᵢ = ±1; the intercept b is not penalised.
+ * Labels are 0 or 1 (`checkLabels`); X's numbers are checked here (a NaN or ±Infinity throws `checkFinite`'s
+ * error), in the pass that copies them for the dense kernels.
  */
 export function fitLinear(
   X: Matrix,
@@ -126,9 +128,8 @@ export function fitLinear(
   const problem: Problem = {
     n,
     d,
-    rows: denseRowsPay(X) ? new DenseRows(X) : new SparsePasses(sparseRows(X)),
+    rows: denseRowsPay(X) ? new DenseRows(X, y) : sparsePassesOf(X, y),
     y,
-    sign: signsOf(y),
     c: settings.c,
     logistic: loss === 'logistic',
     hessianStride: hessianStrideFor(n, d),
@@ -155,11 +156,10 @@ export function fitLinear(
   };
 }
 
-/** ±1 for labels 1 and 0. */
-function signsOf(y: Float64Array): Float64Array {
-  const sign = new Float64Array(y.length);
-  for (let i = 0; i < y.length; i++) sign[i] = y[i] === 1 ? 1 : -1;
-  return sign;
+/** The passes over X's non-zeros, X's numbers checked first (`DenseRows` checks them in its copy). */
+function sparsePassesOf(X: Matrix, y: Float64Array): SparsePasses {
+  checkFinite(X);
+  return new SparsePasses(sparseRows(X), y);
 }
 
 /**
@@ -179,6 +179,8 @@ interface RowPasses {
   gradient(out: Float64Array): void;
   /** The upper triangle of out ((columns + 1)², row-major) = Σₖ hₖ x̃x̃ᵀ over the rows k·step. */
   hessian(step: number, out: Float64Array): void;
+  /** The rows' losses at the last margins, summed; each row's weight in the gradient (c·loss′) written to g. */
+  loss(c: number, logistic: boolean): number;
   /** The cost of one `margins` or `gradient`, and of one `hessian(step)`, in one unit for `newtonPays`. */
   work(step: number): { pass: number; hessian: number };
 }
@@ -189,7 +191,10 @@ class SparsePasses implements RowPasses {
   readonly g: Float64Array;
   readonly h: Float64Array;
 
-  constructor(private readonly rows: SparseRows) {
+  constructor(
+    private readonly rows: SparseRows,
+    private readonly y: Float64Array,
+  ) {
     this.z = new Float64Array(rows.rows);
     this.g = new Float64Array(rows.rows);
     this.h = new Float64Array(rows.rows);
@@ -250,6 +255,10 @@ class SparsePasses implements RowPasses {
     }
   }
 
+  loss(c: number, logistic: boolean): number {
+    return rowLosses(this.z, this.y, this.g, c, logistic);
+  }
+
   work(step: number): { pass: number; hessian: number } {
     const { rows: n, ptr } = this.rows;
     let pass = 0;
@@ -269,12 +278,21 @@ class SparsePasses implements RowPasses {
  */
 export function denseRowsPay(X: Matrix): boolean {
   if (denseRowsBytes(X.rows, X.cols) > DENSE_ROWS_MAX_BYTES) return false;
-  const { data } = X;
-  const enough = data.length / 8;
+  // Counted on at most DENSITY_SAMPLE rows spread evenly over X: a count over all of them was ~2 ms of a
+  // process's first fit on online-shoppers, before V8 had compiled the loop.
+  const { rows: n, cols: d, data } = X;
+  const step = Math.max(1, Math.floor(n / DENSITY_SAMPLE));
+  let counted = 0;
   let nnz = 0;
-  for (let i = 0; i < data.length && nnz < enough; i++) nnz += +(data[i] !== 0);
-  return nnz >= enough;
+  for (let i = 0; i < n; i += step) {
+    for (let j = i * d; j < (i + 1) * d; j++) nnz += +(data[j] !== 0);
+    counted += d;
+  }
+  return nnz >= counted / 8;
 }
+
+/** Rows `denseRowsPay` counts the non-zeros of. */
+const DENSITY_SAMPLE = 256;
 
 interface Problem {
   readonly n: number;
@@ -282,7 +300,6 @@ interface Problem {
   /** The rows; after an evaluation, `rows.z` holds each row's margin there: Newton's Hessian is built from it. */
   readonly rows: RowPasses;
   readonly y: Float64Array;
-  readonly sign: Float64Array;
   readonly c: number;
   readonly logistic: boolean;
   /** Newton's Hessian is estimated from every this-many-th row (`hessianStrideFor`). */
@@ -303,40 +320,13 @@ function hessianStrideFor(n: number, d: number): number {
 
 /**
  * C Σ loss + ½‖w‖² and its gradient: the margins, then each row's loss and its derivative (the weight of the
- * row in the gradient: no call, no allocation per row), then the gradient.
+ * row in the gradient), then the gradient.
  */
 function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float64Array): number {
-  const { n, d, rows, y, sign, c, logistic } = problem;
+  const { d, rows, c, logistic } = problem;
   problem.evaluations++;
   rows.margins(theta);
-  const { z: margins, g: weights } = rows;
-  let f = 0;
-  // Logistic loss: Σ log(1 + e) is taken as the log of the product of the (1 + e), one log per 512 rows (each
-  // factor is at most 2, so the product stays below 2^512): log1p per row was half the loop's time. Its
-  // error, ~1e-16 per row, is far below what the solver tells apart (1e-14·f).
-  let product = 1;
-  for (let i = 0; i < n; i++) {
-    const z = margins[i] as number;
-    const s = sign[i] as number;
-    const m = s * z;
-    if (logistic) {
-      // One exp per row: e = exp(−|z|) gives both log(1 + exp(−m)) and σ(z).
-      const e = Math.exp(z >= 0 ? -z : z);
-      f += m > 0 ? 0 : -m;
-      product *= 1 + e;
-      if ((i & 511) === 511) {
-        f += Math.log(product);
-        product = 1;
-      }
-      weights[i] = c * ((z >= 0 ? 1 / (1 + e) : e / (1 + e)) - (y[i] as number));
-    } else if (m >= 1) {
-      weights[i] = 0;
-    } else {
-      f += (1 - m) * (1 - m);
-      weights[i] = c * -2 * s * (1 - m);
-    }
-  }
-  f += Math.log(product);
+  const f = rows.loss(c, logistic);
   rows.gradient(grad);
   let r = 0;
   for (let j = 0; j < d; j++) {
@@ -345,6 +335,48 @@ function objectiveAndGradient(problem: Problem, theta: Float64Array, grad: Float
     grad[j] = (grad[j] as number) + w;
   }
   return c * f + 0.5 * r;
+}
+
+/**
+ * The rows' losses at their margins z, labels y (0 or 1), summed, and each row's weight in the gradient written
+ * to g: for logistic loss Σ log(1 + exp(−sᵢzᵢ)) and c·(σ(zᵢ) − yᵢ), for the squared hinge Σ (1 − sᵢzᵢ)² and
+ * −2c·sᵢ(1 − sᵢzᵢ) inside the margin (0 outside), sᵢ = 2yᵢ − 1. `DenseRows` runs the same operations in
+ * WebAssembly (dense-kernels.wat), to the same numbers.
+ */
+export function rowLosses(
+  z: Float64Array,
+  y: Float64Array,
+  g: Float64Array,
+  c: number,
+  logistic: boolean,
+): number {
+  let f = 0;
+  // Logistic loss: Σ log(1 + e) is taken as the log of the product of the (1 + e), one log per 512 rows (each
+  // factor is at most 2, so the product stays below 2^512): log1p per row was half the loop's time. Its
+  // error, ~1e-16 per row, is far below what the solver tells apart (1e-14·f).
+  let product = 1;
+  for (let i = 0; i < z.length; i++) {
+    const zi = z[i] as number;
+    const s = 2 * (y[i] as number) - 1; // ±1 for labels 1 and 0
+    const m = s * zi;
+    if (logistic) {
+      // One exp per row: e = exp(−|z|) gives both log(1 + exp(−m)) and σ(z).
+      const e = Math.exp(zi >= 0 ? -zi : zi);
+      f += m > 0 ? 0 : -m;
+      product *= 1 + e;
+      if ((i & 511) === 511) {
+        f += Math.log(product);
+        product = 1;
+      }
+      g[i] = c * ((zi >= 0 ? 1 / (1 + e) : e / (1 + e)) - (y[i] as number));
+    } else if (m >= 1) {
+      g[i] = 0;
+    } else {
+      f += (1 - m) * (1 - m);
+      g[i] = c * -2 * s * (1 - m);
+    }
+  }
+  return logistic ? f + Math.log(product) : f;
 }
 
 /** Newton's method builds a (columns + 1)² Hessian; past this many parameters L-BFGS is used instead. */
@@ -425,7 +457,7 @@ function newton(
  * outside it.
  */
 function sampledHessian(problem: Problem, hessian: Float64Array): void {
-  const { n, rows, sign, c, logistic, hessianStride: stride } = problem;
+  const { n, rows, y, c, logistic, hessianStride: stride } = problem;
   const { z, h } = rows;
   const scale = (c * n) / Math.ceil(n / stride);
   for (let i = 0, at = 0; i < n; i += stride, at++) {
@@ -434,41 +466,8 @@ function sampledHessian(problem: Problem, hessian: Float64Array): void {
       const e = Math.exp(zi >= 0 ? -zi : zi);
       h[at] = (scale * e) / ((1 + e) * (1 + e));
     } else {
-      h[at] = (sign[i] as number) * zi >= 1 ? 0 : 2 * scale;
+      h[at] = (2 * (y[i] as number) - 1) * zi >= 1 ? 0 : 2 * scale;
     }
   }
   rows.hessian(stride, hessian);
-}
-
-/**
- * Solves A·x = b for a symmetric positive definite A given by its upper triangle (`a`, row-major p × p) by
- * Cholesky's factorisation A = L·Lᵀ, L written over a's lower triangle and diagonal; false when A is not
- * positive definite. Written out rather than ml-matrix's: for Newton's (columns + 1)² system its copies in and
- * out, cold in a process's first fit, took 4–5 ms of online-shoppers' 36 (BENCHMARKS.md, run J).
- */
-export function choleskySolve(a: Float64Array, p: number, b: Float64Array, x: Float64Array): boolean {
-  for (let j = 0; j < p; j++) {
-    let diagonal = a[j * p + j] as number;
-    for (let k = 0; k < j; k++) diagonal -= (a[j * p + k] as number) ** 2;
-    if (!(diagonal > 0)) return false;
-    const l = Math.sqrt(diagonal);
-    a[j * p + j] = l;
-    for (let i = j + 1; i < p; i++) {
-      // A[i][j] is read from the upper triangle (row j), which the factor written below it never overwrites.
-      let v = a[j * p + i] as number;
-      for (let k = 0; k < j; k++) v -= (a[i * p + k] as number) * (a[j * p + k] as number);
-      a[i * p + j] = v / l;
-    }
-  }
-  for (let i = 0; i < p; i++) {
-    let v = b[i] as number;
-    for (let k = 0; k < i; k++) v -= (a[i * p + k] as number) * (x[k] as number);
-    x[i] = v / (a[i * p + i] as number);
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    let v = x[i] as number;
-    for (let k = i + 1; k < p; k++) v -= (a[k * p + i] as number) * (x[k] as number);
-    x[i] = v / (a[i * p + i] as number);
-  }
-  return true;
 }

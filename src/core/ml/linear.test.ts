@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../random.js';
 import { FtrlProximal } from './ftrl.js';
 import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
-import { choleskySolve, denseRowsPay } from './linear-solver.js';
+import { choleskySolve } from './dense-kernels.js';
+import { denseRowsPay } from './linear-solver.js';
 import { zeros, type Matrix } from './matrix.js';
 import { Pipeline } from './preprocess.js';
 
@@ -281,9 +282,30 @@ it('choleskySolve solves a positive definite system from its upper triangle, and
   const upper = new Float64Array(p * p);
   for (let i = 0; i < p; i++) for (let j = i; j < p; j++) upper[i * p + j] = A.get(i, j);
   const x = new Float64Array(p);
+  const given = upper.slice();
   expect(choleskySolve(upper, p, b, x)).toBe(true);
   const expected = solve(A, Dense.columnVector(Array.from(b)));
   for (let i = 0; i < p; i++) expect(x[i]).toBeCloseTo(expected.get(i, 0), 9);
+  expect(upper).toEqual(given);
+  // A larger system after it (the kernels' memory grows), then the small one again.
+  const q = 40;
+  const C = Dense.rand(q, q, { random: () => rng.next() });
+  const big = C.mmul(C.transpose()).add(Dense.eye(q));
+  const rhs = Float64Array.from({ length: q }, () => rng.normal(0, 1));
+  const y = new Float64Array(q);
+  expect(
+    choleskySolve(
+      Float64Array.from({ length: q * q }, (_, k) => big.get(Math.floor(k / q), k % q)),
+      q,
+      rhs,
+      y,
+    ),
+  ).toBe(true);
+  const bigExpected = solve(big, Dense.columnVector(Array.from(rhs)));
+  for (let i = 0; i < q; i++) expect(y[i]).toBeCloseTo(bigExpected.get(i, 0), 8);
+  const again = new Float64Array(p);
+  expect(choleskySolve(upper, p, b, again)).toBe(true);
+  expect(again).toEqual(x);
   const indefinite = Float64Array.from([1, 2, 0, 1]); // [[1, 2], [2, 1]]: eigenvalues 3 and −1
   expect(choleskySolve(indefinite, 2, Float64Array.from([1, 1]), new Float64Array(2))).toBe(false);
 });

@@ -176,9 +176,8 @@ export class LogisticRegression extends LinearModel {
   }
 
   async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
-    checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
-    const fitted = fitLinear(X, y, 'logistic', this.settings, options);
+    const fitted = fitLinear(X, y, 'logistic', this.settings, options); // it checks X's numbers
     this.w = fitted.w;
     this.b = fitted.b;
   }
@@ -246,9 +245,9 @@ export class LinearSvm extends LinearModel {
   }
 
   async fit(X: Matrix, y: Float64Array, options: FitOptions = {}): Promise<void> {
-    checkFinite(X);
     checkLabels(this.kind, this.task, X, y);
     if (this.settings.loss === 'squared_hinge') {
+      // fitLinear checks X's numbers.
       const fitted = fitLinear(
         X,
         y,
@@ -258,7 +257,10 @@ export class LinearSvm extends LinearModel {
       );
       this.w = fitted.w;
       this.b = fitted.b;
-    } else this.fitHinge(X, y, options);
+    } else {
+      checkFinite(X);
+      this.fitHinge(X, y, options);
+    }
     this.platt = plattScale(this.predictMargins(X), y);
   }
 
