@@ -60,7 +60,7 @@ function instanceFor(bytes: number): Instance {
 }
 
 function newInstance(bytes: number): Instance {
-  const pages = Math.ceil(bytes / 65536);
+  const pages = Math.max(1, Math.ceil(bytes / 65536)); // the module asks for at least one page
   const memory = new wasm.Memory({ initial: pages });
   const kernels = new wasm.Instance(kernelModule(), { env: { memory } }).exports as unknown as Kernels;
   return { memory, kernels, bytes: pages * 65536 };

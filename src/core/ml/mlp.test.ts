@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../random.js';
 import { batchLoss, loadTensorflow } from './mlp.js';
+import { replacedKernels } from './tf-kernels.js';
 
 /** Random numbers for a tensor of `shape`, row-major. */
 function randomArray(rng: Random, shape: number[]): number[] {
@@ -93,6 +94,8 @@ describe('TensorFlow.js as the MLP loads it', () => {
 
   it('transposes 2-D tensors float for float, and rank-3 ones through the backend', async () => {
     const tf = await loadTensorflow();
+    // All three are ours (the backend exposes its memory): else the tests below would check the backend's own.
+    expect(replacedKernels).toEqual(['Transpose', 'Sum', 'BatchMatMul']);
     const rng = new Random(6);
     const before = tf.engine().backend.numDataIds();
     for (const [rows, cols] of SHAPES) {

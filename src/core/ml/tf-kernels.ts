@@ -28,6 +28,7 @@ interface Kernels {
 interface WasmApi {
   Module: new (bytes: Uint8Array) => object;
   Instance: new (module: object, imports: object) => { exports: object };
+  Memory: abstract new (...args: never[]) => object;
 }
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 
@@ -47,26 +48,41 @@ function kernelsOn(backend: WasmBackend): Kernels {
 
 const offsetOf = (backend: WasmBackend, x: Info) => backend.dataIdMap.get(x.dataId).memoryOffset;
 
+/** Whether the backend exposes its memory as our kernels need it (Emscripten's `wasm.asm.memory`). */
+function exposesMemory(backend: unknown): boolean {
+  const memory = (backend as { wasm?: { asm?: { memory?: unknown } } }).wasm?.asm?.memory;
+  return memory instanceof wasm.Memory;
+}
+
+/** The kernels `installFasterKernels` replaced, in order (for tests and diagnostics). */
+export const replacedKernels: string[] = [];
+
 export function installFasterKernels(tf: Tf): void {
-  const transpose = replaceKernel(tf, 'Transpose', (original) => ({ inputs, backend, attrs }) => {
-    const x = inputs.x as Info;
-    const perm = (attrs as { perm: number[] }).perm;
-    if (x.dtype !== 'float32' || x.shape.length !== 2 || perm[0] !== 1) {
-      return original({ inputs, backend, attrs });
-    }
-    return transpose2d(x, backend as WasmBackend);
-  });
+  // Our Transpose and Sum run on the backend's memory: a build of the backend that does not expose it keeps its
+  // own two kernels (and the MLP trains as before, a little slower).
+  const ours = exposesMemory(tf.backend());
+  const transpose = ours
+    ? replaceKernel(tf, 'Transpose', (original) => ({ inputs, backend, attrs }) => {
+        const x = inputs.x as Info;
+        const perm = (attrs as { perm: number[] }).perm;
+        if (x.dtype !== 'float32' || x.shape.length !== 2 || perm[0] !== 1) {
+          return original({ inputs, backend, attrs });
+        }
+        return transpose2d(x, backend as WasmBackend);
+      })
+    : tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   if (!transpose) return;
 
-  replaceKernel(tf, 'Sum', (original) => ({ inputs, backend, attrs }) => {
-    const x = inputs.x as Info;
-    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
-    const axes = tf.util.parseAxisParam(axis, x.shape);
-    if (x.dtype !== 'float32' || x.shape.length !== 2 || axes.length !== 1 || axes[0] !== 0) {
-      return original({ inputs, backend, attrs });
-    }
-    return columnSums(x, backend as WasmBackend, keepDims);
-  });
+  if (ours)
+    replaceKernel(tf, 'Sum', (original) => ({ inputs, backend, attrs }) => {
+      const x = inputs.x as Info;
+      const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+      const axes = tf.util.parseAxisParam(axis, x.shape);
+      if (x.dtype !== 'float32' || x.shape.length !== 2 || axes.length !== 1 || axes[0] !== 0) {
+        return original({ inputs, backend, attrs });
+      }
+      return columnSums(x, backend as WasmBackend, keepDims);
+    });
 
   replaceKernel(tf, 'BatchMatMul', (original) => ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
@@ -102,6 +118,7 @@ function replaceKernel(
   const kernelFunc = make(config.kernelFunc);
   tf.unregisterKernel(name, 'wasm');
   tf.registerKernel({ ...config, kernelFunc });
+  replacedKernels.push(name);
   return kernelFunc;
 }
 
