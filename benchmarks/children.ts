@@ -12,6 +12,10 @@ export interface PacedResult {
   p90: number;
   p99: number;
   max: number;
+  /** Percentiles of the server's own time (its Server-Timing header), where it sends one. */
+  serverP50?: number;
+  serverP99?: number;
+  serverMax?: number;
 }
 
 /** One POST every 1/rate s for `seconds` (open loop); `path` and `body` default to a single view event. */

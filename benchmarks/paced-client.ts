@@ -13,6 +13,8 @@ const [port, rate, seconds] = process.argv.slice(2, 5).map(Number) as [number, n
 const [path = '/v1/events', fixedBody] = process.argv.slice(5);
 const total = rate * seconds;
 const latencies: number[] = [];
+/** The server's own time over each answer, from its Server-Timing header where it sends one (ms). */
+const serverTimes: number[] = [];
 const idle: Connection[] = [];
 let sent = 0;
 let answered = 0;
@@ -69,6 +71,8 @@ class Connection {
     if (!length) throw new Error(`paced-client: an answer without Content-Length: ${head}`);
     if (this.pending.length < headEnd + 4 + Number(length[1])) return;
     latencies.push(performance.now() - this.started);
+    const timing = /\r\nserver-timing: *app;dur=([\d.]+)/i.exec(head);
+    if (timing) serverTimes.push(Number(timing[1]));
     if (!head.startsWith('HTTP/1.1 200')) failures++;
     this.pending = '';
     this.started = 0;
@@ -94,9 +98,10 @@ const timer = setInterval(() => {
     if (answered < total) return;
     clearInterval(wait);
     latencies.sort((a, b) => a - b);
-    const q = (p: number) =>
-      Math.round((latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN) * 100) /
-      100;
+    serverTimes.sort((a, b) => a - b);
+    const at = (sorted: number[], p: number) =>
+      Math.round((sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN) * 100) / 100;
+    const q = (p: number) => at(latencies, p);
     console.log(
       JSON.stringify({
         requests: latencies.length,
@@ -106,6 +111,13 @@ const timer = setInterval(() => {
         p90: q(0.9),
         p99: q(0.99),
         max: q(1),
+        ...(serverTimes.length > 0
+          ? {
+              serverP50: at(serverTimes, 0.5),
+              serverP99: at(serverTimes, 0.99),
+              serverMax: at(serverTimes, 1),
+            }
+          : {}),
       }),
     );
     for (const connection of idle) connection.close();

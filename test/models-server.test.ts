@@ -69,6 +69,12 @@ describe('serve: model predictions', () => {
       post('/v1/models/buyers/predict', { row: { pageValue: 40, exits: 0.1, device: 'desktop' } }),
     );
     expect(one).toMatchObject({ model: 'buyers', version: 1, label: 1 });
+    // The server's own time over the request, in ms.
+    const timed = await post('/v1/models/buyers/predict', { row: { pageValue: 40 } });
+    const timing = /^app;dur=(\d+\.\d{3})$/.exec(timed.headers.get('server-timing') ?? '');
+    expect(timing, String(timed.headers.get('server-timing'))).not.toBeNull();
+    expect(Number(timing![1])).toBeGreaterThan(0);
+    expect(Number(timing![1])).toBeLessThan(1000);
     expect(one.score).toBeGreaterThan(0.9);
     const many = await json(
       post('/v1/models/buyers/predict?explain=true', {
