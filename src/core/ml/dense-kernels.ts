@@ -1,7 +1,9 @@
 // The linear solver's passes over dense rows in WebAssembly with SIMD (dense-kernels.wat): two doubles per
 // instruction where V8 compiles JavaScript loops to one. Measured on online-shoppers' 9,864 × 31 rows
 // (BENCHMARKS.md, run J): margins 0.125 ms against 0.82 ms for the JavaScript loop over the rows' non-zeros,
-// the gradient 0.12 ms against 0.91 ms, the sampled Hessian 0.5 ms against 1.7 ms.
+// the gradient 0.12 ms against 0.91 ms, the sampled Hessian 0.5 ms against 1.7 ms. The rows' copy and check,
+// their losses and Newton's Cholesky solve are kernels too: in a process's first fit they run compiled where
+// JavaScript loops would run in V8's interpreter (BENCHMARKS.md, run K).
 import { DENSE_KERNELS_BASE64 } from './dense-kernels.bytes.js';
 import { checkFinite, type Matrix } from './matrix.js';
 

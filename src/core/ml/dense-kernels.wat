@@ -1,7 +1,8 @@
-;; The linear solver's passes over dense rows, two doubles at a time (WebAssembly SIMD): dense-kernels.ts holds
-;; this module compiled (`npm run build:wasm` writes it; a test checks that it is up to date). Every matrix is
-;; row-major with a row of `s` doubles, `s` a multiple of 4, the padding zeros; all addresses are byte offsets
-;; into the memory the caller gives it, 16-byte aligned.
+;; The linear solver's passes over dense rows, two doubles at a time (WebAssembly SIMD), and the rest of its work
+;; on them: the rows' copy and check, their losses (with fdlibm's exp and log) and Newton's Cholesky solve.
+;; dense-kernels.bytes.ts holds this module compiled (`npm run build:wasm` writes it; a test checks that it is up
+;; to date). Every matrix is row-major with a row of `s` doubles, `s` a multiple of 4, the padding zeros; all
+;; addresses are byte offsets into the memory the caller gives it, 16-byte aligned.
 (module
   (import "env" "memory" (memory 1))
 
