@@ -6,6 +6,7 @@
 // JavaScript loops would run in V8's interpreter (BENCHMARKS.md, run K).
 import { DENSE_KERNELS_BASE64 } from './dense-kernels.bytes.js';
 import { checkFinite, type Matrix } from './matrix.js';
+import { compileBase64, wasm } from './wasm.js';
 
 interface Kernels {
   margins(x: number, n: number, s: number, theta: number, z: number): void;
@@ -20,18 +21,10 @@ interface Kernels {
   log(x: number): number;
 }
 
-/** The part of the WebAssembly API used here (TypeScript's ES library, without the DOM's, does not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 let compiled: object | undefined;
 
 function kernelModule(): object {
-  compiled ??= new wasm.Module(Uint8Array.from(atob(DENSE_KERNELS_BASE64), (c) => c.charCodeAt(0)));
+  compiled ??= compileBase64(DENSE_KERNELS_BASE64);
   return compiled;
 }
 

@@ -79,6 +79,11 @@ type Tensor = import('@tensorflow/tfjs').Tensor;
 type Scalar = import('@tensorflow/tfjs').Scalar;
 type GradSaveFunc = import('@tensorflow/tfjs').GradSaveFunc;
 
+/** The mean loss of outputs against labels y: binary cross-entropy on log-odds, or squared error. */
+function meanLoss(tf: Tf, task: Task, y: Tensor, out: Tensor): Scalar {
+  return task === 'binary' ? tf.losses.sigmoidCrossEntropy(y, out) : tf.losses.meanSquaredError(y, out);
+}
+
 /**
  * The mean loss of a batch's outputs against `yb` (binary cross-entropy on log-odds, or squared error) with its
  * gradient written out: (σ(z) − y) / n, or 2(z − y) / n. TensorFlow.js's own losses record some twenty small ops
@@ -90,11 +95,7 @@ export function batchLoss(tf: Tf, task: Task, yb: Tensor, valueWanted: boolean):
   const forward = (...args: (Tensor | GradSaveFunc)[]) => {
     const out = args[0] as Tensor;
     (args[1] as GradSaveFunc)([out]);
-    const value: Scalar = !valueWanted
-      ? tf.scalar(0)
-      : task === 'binary'
-        ? tf.losses.sigmoidCrossEntropy(yb, out)
-        : tf.losses.meanSquaredError(yb, out);
+    const value = valueWanted ? meanLoss(tf, task, yb, out) : tf.scalar(0);
     const gradFunc = (dy: Scalar, [z]: Tensor[]) => {
       const residual = task === 'binary' ? tf.sub(tf.sigmoid(z as Tensor), yb) : tf.sub(z as Tensor, yb);
       return tf.mul(residual, tf.mul(dy, (task === 'binary' ? 1 : 2) / n));
@@ -258,9 +259,7 @@ export class Mlp implements Model {
         if (heldX && heldY) {
           const loss = tf.tidy(() => {
             const out = model.apply(heldX, { training: false }) as Tensor;
-            return this.task === 'binary'
-              ? tf.losses.sigmoidCrossEntropy(heldY, out)
-              : tf.losses.meanSquaredError(heldY, out);
+            return meanLoss(tf, this.task, heldY, out);
           });
           validationLoss = (await loss.data())[0] as number;
           loss.dispose();

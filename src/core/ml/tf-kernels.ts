@@ -7,6 +7,7 @@
 //   by a transpose and then row sums): SIMD kernels of our own (tf-kernels.wat) run on the backend's memory.
 // Everything else falls through to the backend's own kernel.
 import { TF_KERNELS_BASE64 } from './tf-kernels.bytes.js';
+import { compileBase64, wasm } from './wasm.js';
 
 type Tf = typeof import('@tensorflow/tfjs');
 type Info = import('@tensorflow/tfjs').TensorInfo;
@@ -24,14 +25,6 @@ interface Kernels {
   transpose(x: number, rows: number, cols: number, out: number): void;
 }
 
-/** The part of the WebAssembly API used here (TypeScript's ES library, without the DOM's, does not declare it). */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: object };
-  Memory: abstract new (...args: never[]) => object;
-}
-const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
 /** Our kernels, instantiated on each backend's memory once. */
 const instances = new WeakMap<object, Kernels>();
 
@@ -39,8 +32,7 @@ function kernelsOn(backend: WasmBackend): Kernels {
   const memory = backend.wasm.asm.memory;
   let kernels = instances.get(memory);
   if (!kernels) {
-    const bytes = Uint8Array.from(atob(TF_KERNELS_BASE64), (c) => c.charCodeAt(0));
-    kernels = new wasm.Instance(new wasm.Module(bytes), { env: { memory } }).exports as Kernels;
+    kernels = new wasm.Instance(compileBase64(TF_KERNELS_BASE64), { env: { memory } }).exports as Kernels;
     instances.set(memory, kernels);
   }
   return kernels;
