@@ -33,7 +33,7 @@ it('holds each unique event exactly once after kill -9 and a re-import', async (
   for (const line of lines) {
     try {
       const e = JSON.parse(line);
-      if (!String(e.id).startsWith('dirty-')) validIds.add(e.id);
+      if (e.id !== undefined && !String(e.id).startsWith('dirty-')) validIds.add(e.id);
     } catch {
       // malformed on purpose
     }

@@ -45,9 +45,9 @@ it('sqlite: opens a data directory written before dead letters had a dedup key',
   const store = openEmbeddedStore(tmp.dir);
   const letter = {
     source: 's',
-    code: ERROR_CODES.LATE_EVENT,
+    code: ERROR_CODES.ID_CONFLICT,
     field: 'ts',
-    message: 'late',
+    message: 'conflict',
     raw: '{}',
     dedupKey: 'k',
   };

@@ -75,18 +75,67 @@ describe('features served by a running server', () => {
     });
   });
 
-  it('dead-letters events later than the allowed lateness', async () => {
-    const old = { id: 'late-1', type: 'view', ts: Date.UTC(2025, 0, 1), userId: 'alice', productId: 'p9' };
+  it('applies an event older than the allowed lateness to the values it can change, and dead-letters none', async () => {
+    const before = (await json(fetch(`${server.url}/v1/deadletters?limit=5`))).items.length;
+    const old = {
+      id: 'late-1',
+      type: 'view',
+      ts: Date.UTC(2025, 0, 1),
+      userId: 'latecomer',
+      productId: 'p9',
+    };
     await post(server.url, [old]);
-    const letters = await eventually(
-      () => json(fetch(`${server.url}/v1/deadletters?limit=5`)),
-      (l) => l.items.some((d: { code: string }) => d.code === ERROR_CODES.LATE_EVENT),
+    // user_last_seen is a lifetime aggregate: the old view is its value.
+    const answer = await eventually(
+      () => json(fetch(`${server.url}/v1/features/user/latecomer?names=user_last_seen`)),
+      (a) => a.values.user_last_seen !== null,
     );
-    expect(letters.items[0]).toMatchObject({
-      code: ERROR_CODES.LATE_EVENT,
-      field: 'ts',
-      source: 'engine:features',
+    expect(answer.values.user_last_seen).toBe(old.ts);
+    const letters = await json(fetch(`${server.url}/v1/deadletters?limit=5`));
+    expect(letters.items).toHaveLength(before);
+  });
+
+  it('refuses an event stamped in 2099, and events after it still apply', async () => {
+    const future = { id: 'f-2099', type: 'view', ts: '2099-01-01T00:00:00Z', userId: 'bob', productId: 'p1' };
+    const refused = await post(server.url, [future]);
+    expect(refused.status).toBe(400);
+    expect(await json(refused)).toMatchObject({
+      accepted: 0,
+      rejected: 1,
+      errors: [{ code: ERROR_CODES.FUTURE_TIMESTAMP, field: 'ts' }],
     });
+    // Stamped on arrival: no ts at all.
+    const now = await post(server.url, [{ id: 'f-now', type: 'view', userId: 'bob', productId: 'p1' }]);
+    expect(await json(now)).toMatchObject({ accepted: 1 });
+    const answer = await eventually(
+      () => json(fetch(`${server.url}/v1/features/user/bob?names=user_views_1h`)),
+      (a) => a.values.user_views_1h === 1,
+    );
+    expect(answer.values.user_views_1h).toBe(1);
+    const letters = await json(fetch(`${server.url}/v1/deadletters?limit=5`));
+    expect(letters.items[0]).toMatchObject({
+      code: ERROR_CODES.FUTURE_TIMESTAMP,
+      field: 'ts',
+      source: 'http',
+    });
+  });
+
+  it('refuses the same id with other content as a conflict, keeping both, apart from duplicates', async () => {
+    const first = { id: 'dup-1', type: 'view', ts: Date.now(), userId: 'carol', productId: 'p1' };
+    expect(await json(await post(server.url, [first]))).toMatchObject({ accepted: 1 });
+    const again = await json(await post(server.url, [first, { ...first, productId: 'p2' }]));
+    expect(again).toMatchObject({
+      accepted: 0,
+      duplicates: 1,
+      conflicts: 1,
+      rejected: 0,
+      errors: [{ index: 1, code: ERROR_CODES.ID_CONFLICT, field: 'id' }],
+    });
+    const letters = await json(fetch(`${server.url}/v1/deadletters?limit=1`));
+    expect(letters.items[0].code).toBe(ERROR_CODES.ID_CONFLICT);
+    const kept = JSON.parse(letters.items[0].raw);
+    expect(kept.refused.productId).toBe('p2');
+    expect(kept.stored.productId).toBe('p1');
   });
 });
 

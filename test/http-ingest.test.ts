@@ -33,7 +33,13 @@ describe('POST /v1/events', () => {
   it('takes one JSON event', async () => {
     const response = await post(JSON.stringify(view('single')));
     expect(response.status).toBe(200);
-    expect(await json(response)).toEqual({ accepted: 1, rejected: 0, duplicates: 0, errors: [] });
+    expect(await json(response)).toEqual({
+      accepted: 1,
+      rejected: 0,
+      duplicates: 0,
+      conflicts: 0,
+      errors: [],
+    });
   });
 
   it('lands the good events of a batch with bad ones and names each bad field', async () => {

@@ -70,14 +70,15 @@ describe('serve: model predictions', () => {
     );
     expect(one).toMatchObject({ model: 'buyers', version: 1, label: 1 });
     // The server's own time over the request, in ms.
-    const timed = await post('/v1/models/buyers/predict', { row: { pageValue: 40 } });
+    const timed = await post('/v1/models/buyers/predict?allowMissing=true', { row: { pageValue: 40 } });
     const timing = /^app;dur=(\d+\.\d{3})$/.exec(timed.headers.get('server-timing') ?? '');
     expect(timing, String(timed.headers.get('server-timing'))).not.toBeNull();
     expect(Number(timing![1])).toBeGreaterThan(0);
     expect(Number(timing![1])).toBeLessThan(1000);
     expect(one.score).toBeGreaterThan(0.9);
     const many = await json(
-      post('/v1/models/buyers/predict?explain=true', {
+      // Rows without every column: allowMissing reads the missing ones as missing values.
+      post('/v1/models/buyers/predict?explain=true&allowMissing=true', {
         rows: [
           { pageValue: 1, exits: 0.9 },
           { pageValue: 40, device: 'watch' },
@@ -98,12 +99,14 @@ describe('serve: model predictions', () => {
       'exits',
       'pageValue',
     ]);
-    const pinned = await json(post('/v1/models/buyers@2/predict', { row: { pageValue: 40, exits: 0.1 } }));
+    const pinned = await json(
+      post('/v1/models/buyers@2/predict?allowMissing=true', { row: { pageValue: 40, exits: 0.1 } }),
+    );
     expect(pinned).toMatchObject({ version: 2, label: 0 });
   });
 
   it('rejects bad rows one by one and bad bodies as a whole, with the field and reason', async () => {
-    const mixed = await post('/v1/models/buyers/predict', {
+    const mixed = await post('/v1/models/buyers/predict?allowMissing=true', {
       rows: [{ pageValue: 3 }, { pageValue: 'x' }, 7],
     });
     expect(mixed.status).toBe(200);
@@ -111,7 +114,7 @@ describe('serve: model predictions', () => {
     expect(body.rejected).toBe(2);
     expect(body.predictions[0].score).toBeGreaterThan(0);
     expect(body.errors.map((e: { field: string }) => e.field)).toEqual(['rows[1].pageValue', 'rows[2]']);
-    const allBad = await post('/v1/models/buyers/predict', { rows: [{ exits: 'high' }] });
+    const allBad = await post('/v1/models/buyers/predict?allowMissing=true', { rows: [{ exits: 'high' }] });
     expect(allBad.status).toBe(400);
     expect((await post('/v1/models/buyers/predict', 'not json')).status).toBe(400);
     expect((await post('/v1/models/buyers/predict', { rows: 'x' })).status).toBe(400);

@@ -40,6 +40,18 @@ describe('shopstream simulate', () => {
     expect(sha(a.out)).toBe(sha(b.out));
     expect(sha(a.truth)).toBe(sha(b.truth));
     expect(sha(a.out)).not.toBe(sha(c.out));
+    // Ids are derived from the seed and the run: another seed's events never reuse one.
+    const ids = (file: string) =>
+      new Set(
+        readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((l) => /"id":"([^"]+)"/.exec(l)?.[1])
+          .filter((id) => id !== undefined && !id.startsWith('dirty-')),
+      );
+    const [idsA, idsC] = [ids(a.out), ids(c.out)];
+    expect(idsA.size).toBeGreaterThan(1000);
+    expect([...idsA].filter((id) => idsC.has(id))).toEqual([]);
   });
 
   it('delivers events out of order, but never more than --disorder late', () => {

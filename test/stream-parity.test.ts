@@ -49,7 +49,6 @@ it('streams disordered events with a crash in the middle and matches the batch r
       new FeatureEngine(features, engineOptions),
       store.log,
       store.checkpoints,
-      store.deadLetters,
       { now: () => 0 },
       {
         consumer: 'parity',
@@ -83,14 +82,14 @@ it('streams disordered events with a crash in the middle and matches the batch r
 
   const batch = new FeatureEngine(features, engineOptions);
   const summary = await replayLog(store.log, batch);
-  // Late events re-read after the crash are dead-lettered once, not twice.
-  const lateLetters = (await store.deadLetters.list(100_000)).filter((d) => d.source === 'engine:parity');
+  // Nothing is dead-lettered: late events are applied, not refused.
+  expect(await store.deadLetters.count()).toBe(0);
   await store.close();
-  expect(lateLetters).toHaveLength(batch.stats.late);
 
   expect(summary.events).toBe(events.length);
-  expect(stream.stats).toEqual(batch.stats);
-  expect(batch.stats.late).toBeGreaterThan(0); // the disorder exceeds the lateness bound for some events
+  // Read in event-time order, nothing is late to the batch; the stream saw late events and applied them.
+  expect(batch.stats).toEqual({ processed: events.length, late: 0 });
+  expect(stream.stats.processed).toBeGreaterThanOrEqual(events.length); // re-reads after the crash
   expect(stream.clock).toBe(batch.clock);
 
   let compared = 0;

@@ -3,7 +3,6 @@
 import { expect, it } from 'vitest';
 import {
   MemoryCheckpointStore,
-  MemoryDeadLetterStore,
   MemoryEventLog,
 } from '../src/adapters/memory/index.js';
 import {
@@ -30,9 +29,7 @@ it('starts empty, resumes from its checkpoint, and rebuilds from the log over an
   const log = new MemoryEventLog();
   await log.append(views.map((event) => ({ event })));
   const checkpoints = new MemoryCheckpointStore();
-  const deadLetters = new MemoryDeadLetterStore();
-  const runner = () =>
-    new StreamRunner(new FeatureEngine(features), log, checkpoints, deadLetters, SYSTEM_CLOCK);
+  const runner = () => new StreamRunner(new FeatureEngine(features), log, checkpoints, SYSTEM_CLOCK);
 
   const first = runner();
   expect(await first.start()).toBe('empty');

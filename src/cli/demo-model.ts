@@ -1,10 +1,10 @@
 // The demo's model step: a point-in-time fraud training set from the log (the features issue's `dataset`),
-// a logistic model trained on it (the tabular protocol), stored and promoted, so that the server answers
-// /v1/models/fraud/predict as soon as it starts.
+// a logistic model trained on it (the tabular protocol) with the features it reads recorded, stored and
+// promoted, so that the server scores payment events at /v1/models/fraud/score as soon as it starts.
 import {
   ERROR_CODES,
   ShopstreamError,
-  buildTrainingSet,
+  featureSource,
   isShopstreamError,
   parseLabelSpec,
   promote,
@@ -14,7 +14,7 @@ import {
   type DataRow,
 } from '../core/index.js';
 import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
-import { readWholeLog } from './read-log.js';
+import { trainingSetFromLog } from './read-log.js';
 
 export interface DemoModel {
   readonly name: string;
@@ -22,21 +22,25 @@ export interface DemoModel {
   readonly rows: number;
   readonly positives: number;
   readonly auc: number;
-  /** A held-out payment's features: the body of the curl line. */
-  readonly example: DataRow;
+  readonly threshold: number;
+  readonly precision: number;
+  readonly recall: number;
+  /** Whether the version is now production, and why not when it is not. */
+  readonly production: boolean;
+  readonly refused?: string;
 }
 
-/** Payments labelled by `label` events within 7 days; older unlabelled ones count as legitimate. */
-export const DEMO_MATURITY = '7 days';
-const DEMO_LABEL = 'fraud:7d';
+/** Payments labelled by `label` events within 30 days, as `dataset` defaults to; older unlabelled ones are legitimate. */
+export const DEMO_LABEL = 'fraud:30d';
+export const DEMO_MATURITY = '30 days';
 
 /** Trains and promotes `fraud`; a reason instead when the data cannot give a model (too few labelled payments). */
 export async function trainDemoFraudModel(
   dataDir: string,
   features: readonly CompiledFeature[],
 ): Promise<DemoModel | { skipped: string }> {
-  const events = await readWholeLog(dataDir, '3. read log');
-  const { rows } = buildTrainingSet(events, features, parseLabelSpec(DEMO_LABEL));
+  const spec = parseLabelSpec(DEMO_LABEL);
+  const { rows, events } = await trainingSetFromLog(dataDir, features, spec, '3. read log');
   // Numeric features only (lists such as last_n are not model inputs, nor absolute times such as last_seen);
   // null (no data yet) is a missing value.
   const numeric = features
@@ -59,28 +63,39 @@ export async function trainDemoFraudModel(
       importanceRows: 0,
     });
     const store = new DuckDbModelStore(modelsFile(dataDir));
-    const { report, test } = result;
+    const { report } = result;
     const stored = await store.add(
       'fraud',
       versionEntry(result, {
-        fingerprint: `demo:${events.length}`,
-        params: { label: DEMO_LABEL, pipeline: result.trained.pipeline.options, rows: report.rows },
+        fingerprint: `demo:${events}`,
+        params: {
+          label: DEMO_LABEL,
+          // What the server needs to score a payment event itself: each feature and how its key is read.
+          source: featureSource(features, spec, DEMO_LABEL),
+          pipeline: result.trained.pipeline.options,
+          rows: report.rows,
+        },
       }),
       Date.now(),
     );
+    let refused: string | undefined;
     await promote(store, 'fraud', stored.version, { now: Date.now() }).catch((error: unknown) => {
       if (!(isShopstreamError(error) && error.code === ERROR_CODES.MODEL_REFUSED)) throw error;
+      refused = error.message;
     });
     await store.close();
-    const example = { ...(test.rows.find((r) => r.fraud === 1) ?? test.rows[0]) };
-    delete (example as Record<string, unknown>).fraud;
+    const m = report.metrics;
     return {
       name: 'fraud',
       version: stored.version,
       rows: rows.length,
       positives,
-      auc: report.metrics.auc as number,
-      example,
+      auc: m.auc as number,
+      threshold: m.threshold as number,
+      precision: m.precision as number,
+      recall: m.recall as number,
+      production: refused === undefined,
+      ...(refused === undefined ? {} : { refused }),
     };
   } catch (error) {
     if (error instanceof ShopstreamError) return { skipped: error.message };

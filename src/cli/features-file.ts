@@ -48,7 +48,7 @@ export function addEngineOptions(command: Command): Command {
     )
     .option(
       '--allowed-lateness <duration>',
-      'events older than the watermark minus this are late (dead-lettered when live)',
+      'how long tiles behind the watermark are kept; older events are still applied, and counted as late',
       ENGINE_FLAG_DEFAULTS.allowedLateness,
     );
 }

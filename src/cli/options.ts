@@ -1,5 +1,5 @@
 // Option parsing shared by commands: numbers with bounds, errors that name the flag.
-import { ERROR_CODES, ShopstreamError, parseTimestamp } from '../core/index.js';
+import { ERROR_CODES, ShopstreamError, parseTimestamp, parseWindow } from '../core/index.js';
 
 /** A whole number within [min, max], or an error naming the flag. */
 export function intOption(flag: string, value: string, min: number, max: number): number {
@@ -39,3 +39,23 @@ export function timeOption(flag: string, value: string): number {
   }
   return ts;
 }
+
+/** A duration such as 30s, 5m or 1h ('0' is zero), or an error naming the flag. */
+export function durationOption(flag: string, value: string): number {
+  const ms = value === '0' ? 0 : parseWindow(value);
+  if (ms === undefined || !Number.isFinite(ms)) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `--${flag}: "${value}" is not a duration such as 30s, 5m or 1h`,
+      { field: flag },
+    );
+  }
+  return ms;
+}
+
+/** The --max-future flag: how far ahead of this machine's clock an event may be stamped. */
+export const MAX_FUTURE_FLAG = [
+  '--max-future <duration>',
+  'refuse events stamped further ahead of the clock',
+  '5m',
+] as const;

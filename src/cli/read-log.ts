@@ -1,21 +1,36 @@
-// Every event of a data directory's log, in log order, with a progress bar on a terminal.
-import type { ShopEvent } from '../core/index.js';
+// Training sets from a data directory's log, read in event-time order a page at a time, with a progress bar.
+import {
+  TrainingSetBuilder,
+  historyPages,
+  type CompiledFeature,
+  type LabelSpec,
+  type TrainingRow,
+  type TrainingSetSummary,
+} from '../core/index.js';
 import { openEmbeddedStore } from '../adapters/sqlite/index.js';
 import { startProgress } from './progress.js';
 
-export async function readWholeLog(dataDir: string, label = 'read log'): Promise<ShopEvent[]> {
+/** The point-in-time training set of the whole log (`dataset`, the demo's model). */
+export async function trainingSetFromLog(
+  dataDir: string,
+  features: readonly CompiledFeature[],
+  spec: LabelSpec,
+  label = 'read log',
+): Promise<{ rows: TrainingRow[]; summary: TrainingSetSummary; events: number }> {
   const store = openEmbeddedStore(dataDir);
-  const events: ShopEvent[] = [];
   try {
     const end = await store.log.endOffset();
     const bar = startProgress(label, Math.max(1, end), 'events');
-    for (let offset = 0; offset < end; offset += 50_000) {
-      for (const r of await store.log.read(offset, 50_000)) events.push(r.event);
-      bar.update(Math.min(end, offset + 50_000));
+    const builder = new TrainingSetBuilder(features, spec);
+    let events = 0;
+    for await (const page of historyPages(store.log, { endOffset: end })) {
+      builder.push(page);
+      events += page.length;
+      bar.update(events);
     }
     bar.stop();
+    return { ...builder.finish(), events };
   } finally {
     await store.close();
   }
-  return events;
 }

@@ -48,6 +48,7 @@ export class RemoteSink implements EventSink {
     return {
       accepted: remote?.accepted ?? 0,
       duplicates: remote?.duplicates ?? 0,
+      conflicts: remote?.conflicts ?? 0,
       rejected: (remote?.rejected ?? 0) + (local?.rejected ?? 0),
       errors: [...(local?.errors ?? []), ...(remote?.errors ?? [])],
     };

@@ -26,6 +26,8 @@ export interface ServerOptions {
   /** Largest request body in bytes; larger ones get 413. */
   readonly bodyLimit?: number;
   readonly logLevel?: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  /** Events stamped further ahead of the clock are refused (default 5 minutes). */
+  readonly maxFutureMs?: number;
   /** The stream engine's runner: accepted events are applied right after they land. */
   readonly features?: StreamRunner;
   /** Stored models to answer /v1/models/{name}/predict with. */
@@ -42,7 +44,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     logger: { level: options.logLevel ?? 'silent' },
   });
   const started = Date.now();
-  const ingestor = new Ingestor(options.log, options.deadLetters, options.clock ?? SYSTEM_CLOCK);
+  const ingestor = new Ingestor(options.log, options.deadLetters, options.clock ?? SYSTEM_CLOCK, {
+    maxFutureMs: options.maxFutureMs,
+  });
 
   // Our own parsing gives per-item errors; Fastify's JSON parser would reject a whole batch for one bad item.
   app.removeAllContentTypeParsers();
@@ -96,7 +100,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       : undefined,
   );
   if (options.features) featureRoutes(app, options.features.engine);
-  if (options.models) modelRoutes(app, options.models);
+  if (options.models) modelRoutes(app, options.models, options.features?.engine);
   deadLetterRoutes(app, options.deadLetters);
   return app;
 }

@@ -4,6 +4,7 @@ import { openEmbeddedStore } from '../adapters/sqlite/index.js';
 import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
 import {
   DEFAULT_ENGINE_OPTIONS,
+  DEFAULT_MAX_FUTURE_MS,
   DEFAULT_RUNNER_OPTIONS,
   ERROR_CODES,
   FeatureEngine,
@@ -37,6 +38,8 @@ export interface StartOptions {
   /** Features the stream engine keeps live; no engine runs without them. */
   features?: readonly CompiledFeature[];
   engine?: EngineOptions;
+  /** Events stamped further ahead of the clock are refused, and the engine's clock never runs further ahead. */
+  maxFutureMs?: number;
   /** How often the engine looks for events written by other processes (imports), in ms. */
   pollMs?: number;
   /** How often the server looks for newly promoted model versions, in ms (default 1000). */
@@ -53,15 +56,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let timer: NodeJS.Timeout | undefined;
   let engineStart: RunningServer['engineStart'];
   if (options.features) {
-    const engine = new FeatureEngine(options.features, options.engine ?? DEFAULT_ENGINE_OPTIONS);
-    runner = new StreamRunner(
-      engine,
-      store.log,
-      store.checkpoints,
-      store.deadLetters,
-      SYSTEM_CLOCK,
-      DEFAULT_RUNNER_OPTIONS,
-    );
+    // Live: the engine's clock is bounded by the wall clock, as ingestion bounds the events' stamps.
+    const engine = new FeatureEngine(options.features, {
+      ...(options.engine ?? DEFAULT_ENGINE_OPTIONS),
+      wallClock: SYSTEM_CLOCK,
+      maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
+    });
+    runner = new StreamRunner(engine, store.log, store.checkpoints, SYSTEM_CLOCK, DEFAULT_RUNNER_OPTIONS);
     engineStart = await runner.start();
     await runner.drain();
     const poll = runner;
@@ -84,6 +85,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     deadLetters: store.deadLetters,
     bodyLimit: options.bodyLimit,
     logLevel: options.logLevel,
+    maxFutureMs: options.maxFutureMs,
     features: runner,
   });
   try {

@@ -23,7 +23,8 @@ export function dirtyLine(
     case 'not_json':
       return { kind, line: JSON.stringify(broken).slice(0, 25) };
     case 'missing_field':
-      delete broken.ts;
+      // Not ts: an event without one is valid and gets its arrival time.
+      delete broken.id;
       break;
     case 'wrong_type':
       broken.ts = event.ts;

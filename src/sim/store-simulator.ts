@@ -1,5 +1,5 @@
 // The store simulator: a seeded, realistic event stream with the ground truth a model should recover.
-import { Random } from '../core/index.js';
+import { Random, hashString } from '../core/index.js';
 import {
   CATEGORIES,
   buildCatalog,
@@ -29,6 +29,11 @@ export interface SimulationConfig {
   readonly sessionsPerUserDay: number;
   /** Fraud incidents per 1,000 shoppers per day. */
   readonly fraudIncidentsPerKiloUserDay: number;
+  /**
+   * Nothing at or after this time is emitted (it has not happened yet): labels that would arrive later, and the
+   * rest of a day that is not over. Default: no bound.
+   */
+  readonly end?: number;
 }
 
 export const DEFAULT_SIMULATION: SimulationConfig = {
@@ -53,6 +58,8 @@ export interface SimulationTruth {
     payments: number;
     fraudPayments: number;
     labels: number;
+    /** Events not emitted because they fall at or after `end`. */
+    notYet: number;
   };
   /** Hidden preferences: category → weight, and price sensitivity (0–1), per user. */
   readonly users: Record<string, { preferences: Record<string, number>; priceSensitivity: number }>;
@@ -87,8 +94,24 @@ class StoreSimulation {
   private readonly queue: DeliveryQueue;
   private readonly fraud: Record<string, FraudType> = {};
   private readonly unlabelledFraud: string[] = [];
-  private readonly counts = { events: 0, dirty: 0, sessions: 0, payments: 0, fraudPayments: 0, labels: 0 };
+  private readonly counts = {
+    events: 0,
+    dirty: 0,
+    sessions: 0,
+    payments: 0,
+    fraudPayments: 0,
+    labels: 0,
+    notYet: 0,
+  };
   private seq = 0;
+  /**
+   * Part of every id, derived from the whole configuration (seed, start, size…): ids are unique across seeds and
+   * runs, so two simulated stores imported into one log never hide each other's events, while the same run
+   * gives the same ids (a re-import is a re-delivery).
+   */
+  private readonly tag: string;
+  /** Ids of events at or after `end`, not emitted. */
+  private readonly notYet = new Set<string>();
   private readonly promotionDay: number | null;
 
   constructor(
@@ -96,6 +119,9 @@ class StoreSimulation {
     private readonly emit: (line: string) => void,
   ) {
     this.rng = new Random(config.seed);
+    // `end` only cuts the stream: the events before it keep their ids whatever the bound.
+    const { end: _end, ...shape } = config;
+    this.tag = hashString(JSON.stringify(shape)).toString(36);
     this.catalog = buildCatalog(config.products, this.rng.fork('catalog'));
     this.shoppers = buildPopulation(config.users, config.start, this.rng.fork('population'));
     this.activityCumulative = new Float64Array(this.shoppers.length);
@@ -110,7 +136,7 @@ class StoreSimulation {
     const { start } = this.config;
     for (const p of this.catalog.products) {
       this.push({
-        id: `product-${p.productId}`,
+        id: `product-${this.tag}-${p.productId}`,
         type: 'product',
         ts: start - DAY,
         productId: p.productId,
@@ -124,7 +150,7 @@ class StoreSimulation {
     }
     for (const s of this.shoppers) {
       this.push({
-        id: `user-${s.userId}`,
+        id: `user-${this.tag}-${s.userId}`,
         type: 'user',
         ts: s.signupTs,
         userId: s.userId,
@@ -157,7 +183,7 @@ class StoreSimulation {
   private session(startTs: number, promotion: boolean): void {
     this.counts.sessions++;
     const shopper = this.drawShopper();
-    const sessionId = `s${this.counts.sessions}`;
+    const sessionId = `s${this.tag}-${this.counts.sessions}`;
     const deviceId = this.rng.pick(shopper.devices);
     const base = { userId: shopper.userId, sessionId };
     let t = startTs;
@@ -167,7 +193,7 @@ class StoreSimulation {
     if (this.rng.chance(0.45)) {
       const query = this.search.randomQuery(category, this.catalog, this.rng);
       const results = this.search.results(query, this.rng);
-      const queryId = `q${this.counts.sessions}`;
+      const queryId = `q${this.tag}-${this.counts.sessions}`;
       this.push({
         id: `${queryId}`,
         type: 'search',
@@ -330,6 +356,7 @@ class StoreSimulation {
       paymentIds.push(this.checkout(base, (t += 30_000), f.items, payer));
     }
     for (const paymentId of paymentIds) {
+      if (this.notYet.has(paymentId)) continue;
       this.fraud[paymentId] = f.type;
       this.counts.fraudPayments++;
       if (this.rng.chance(0.85)) this.label(paymentId, t + this.rng.int(1, 31) * DAY, true, 'chargeback');
@@ -382,16 +409,26 @@ class StoreSimulation {
   private push(event: Record<string, unknown> & { ts: number }): void {
     const { disorderSeconds, dirtyRate } = this.config;
     const at = disorderSeconds > 0 ? event.ts + this.rng.int(0, disorderSeconds * 1000) : event.ts;
+    const dirty = dirtyRate > 0 && this.rng.chance(dirtyRate);
+    // The same draws either way: a bound on time cuts the stream without changing what comes before it.
+    if (this.config.end !== undefined && event.ts >= this.config.end) {
+      this.counts.notYet++;
+      this.notYet.add(String(event.id));
+      if (event.type === 'payment') this.counts.payments--;
+      if (event.type === 'label') this.counts.labels--;
+      if (dirty) dirtyLine(event, this.counts.dirty, this.rng);
+      return;
+    }
     this.counts.events++;
     this.queue.push(at, JSON.stringify(event));
-    if (dirtyRate > 0 && this.rng.chance(dirtyRate)) {
+    if (dirty) {
       this.counts.dirty++;
       this.queue.push(at, dirtyLine(event, this.counts.dirty, this.rng).line);
     }
   }
 
   private nextId(prefix: string): string {
-    return `${prefix}${++this.seq}`;
+    return `${prefix}${this.tag}-${++this.seq}`;
   }
 
   private timeOfDay(): number {

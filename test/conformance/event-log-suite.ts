@@ -41,14 +41,56 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
       expect(await subject.log.endOffset()).toBe(3);
     });
 
-    it('counts a repeated id as a duplicate and changes nothing', async () => {
+    it('counts a repeated id with the same content as a duplicate and changes nothing', async () => {
       const first = await subject.log.append([{ event: view('a') }, { event: view('b') }]);
-      expect(first).toMatchObject({ accepted: 2, duplicates: 0 });
-      const again = await subject.log.append([{ event: view('a', 5, 'other') }, { event: view('c') }]);
-      expect(again).toMatchObject({ accepted: 1, duplicates: 1, duplicateFlags: [true, false] });
+      expect(first).toMatchObject({ accepted: 2, duplicates: 0, conflicts: [] });
+      // The same event re-delivered, its keys in another order and without the stored text: still the same.
+      const reordered = { productId: 'p1', userId: 'u1', ts: 1_700_000_000_000, type: 'view', id: 'a' };
+      const again = await subject.log.append([{ event: reordered as ShopEvent }, { event: view('c') }]);
+      expect(again).toMatchObject({
+        accepted: 1,
+        duplicates: 1,
+        duplicateFlags: [true, false],
+        conflicts: [],
+      });
       const records = await subject.log.read(0, 10);
       expect(records.map((r) => r.event.id)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('refuses a repeated id with other content as a conflict, naming the stored event', async () => {
+      await subject.log.append([{ event: view('a') }]);
+      const result = await subject.log.append([{ event: view('a', 5, 'other') }, { event: view('c') }]);
+      expect(result).toMatchObject({ accepted: 1, duplicates: 0, duplicateFlags: [false, false] });
+      expect(result.conflicts).toEqual([{ index: 0, stored: view('a') }]);
+      const records = await subject.log.read(0, 10);
+      expect(records.map((r) => r.event.id)).toEqual(['a', 'c']);
       expect(records[0]?.event).toMatchObject({ productId: 'p1', ts: 1_700_000_000_000 });
+    });
+
+    it('reads in event-time order, ties by offset, page after page, within a range', async () => {
+      const ts = [50, 10, 30, 10, 40, 20, 30, 60];
+      await subject.log.append(ts.map((t, i) => ({ event: view(`e${i}`, t) })));
+      const pages: string[][] = [];
+      let cursor: { ts: number; offset: number } | undefined;
+      for (;;) {
+        const page = await subject.log.readInTimeOrder(cursor, 3);
+        if (page.length === 0) break;
+        pages.push(page.map((r) => r.event.id));
+        const last = page[page.length - 1]!;
+        cursor = { ts: last.event.ts, offset: last.offset };
+      }
+      expect(pages).toEqual([
+        ['e1', 'e3', 'e5'],
+        ['e2', 'e6', 'e4'],
+        ['e0', 'e7'],
+      ]);
+      const slice = await subject.log.readInTimeOrder(undefined, 10, { from: 20, to: 50 });
+      expect(slice.map((r) => r.event.id)).toEqual(['e5', 'e2', 'e6', 'e4']);
+      expect(await subject.log.countInRange({ from: 20, to: 50 })).toBe(4);
+      const before = await subject.log.readInTimeOrder(undefined, 10, { endOffset: 3 });
+      expect(before.map((r) => r.event.id)).toEqual(['e1', 'e2', 'e0']);
+      expect(await subject.log.countInRange({ endOffset: 3 })).toBe(3);
+      expect(await subject.log.countInRange()).toBe(8);
     });
 
     it('counts a repeated id inside one batch once', async () => {
@@ -116,9 +158,9 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
     it('stores a dead letter with a dedup key once', async () => {
       const letter = {
         source: 'engine',
-        code: ERROR_CODES.LATE_EVENT,
+        code: ERROR_CODES.ID_CONFLICT,
         field: 'ts',
-        message: 'late',
+        message: 'conflict',
         raw: '{}',
         dedupKey: 'late:e1',
       };

@@ -1,10 +1,10 @@
 // `shopstream dataset`: a point-in-time training set from the log, as CSV or Parquet.
 import type { Command } from 'commander';
-import { ERROR_CODES, ShopstreamError, buildTrainingSet, parseLabelSpec } from '../../core/index.js';
+import { ERROR_CODES, ShopstreamError, parseLabelSpec } from '../../core/index.js';
 import { writeTable } from '../../adapters/files/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { loadFeatures } from '../features-file.js';
-import { readWholeLog } from '../read-log.js';
+import { trainingSetFromLog } from '../read-log.js';
 
 interface DatasetFlags {
   label: string;
@@ -42,8 +42,7 @@ export function registerDataset(program: Command): void {
       }
       const features = names ? all.filter((f) => names.includes(f.name)) : all;
       const started = performance.now();
-      const events = await readWholeLog(resolveDataDir(flags.data));
-      const { rows, summary } = buildTrainingSet(events, features, spec);
+      const { rows, summary } = await trainingSetFromLog(resolveDataDir(flags.data), features, spec);
       const columns = ['id', 'ts', ...features.map((f) => f.name), 'label'];
       await writeTable(
         flags.out,

@@ -16,6 +16,38 @@ import { loadFeatures } from '../features-file.js';
 import { runSimulation } from './simulate.js';
 import { DEMO_MATURITY, trainDemoFraudModel } from '../demo-model.js';
 
+const DAY = 86_400_000;
+
+/**
+ * The demo's live example: a card-testing burst (small payments on a new card from one device, seconds apart,
+ * as the simulator plants them) to post now, and the next payment of it to score. No `ts`: the server stamps
+ * the arrival time, so the events continue the history, which ends when the demo starts.
+ */
+function probeBurst(tag: string): { lines: string[]; next: Record<string, unknown> } {
+  const payer = {
+    userId: `probe-${tag}`,
+    cardId: `card-probe-${tag}`,
+    deviceId: `dev-probe-${tag}`,
+    ip: '203.0.113.7',
+    ipCountry: 'BR',
+    billingCountry: 'DE',
+    shippingCountry: 'BR',
+    currency: 'EUR',
+  };
+  const amounts = [1.5, 3.2, 0.9, 4.1, 2.7, 1.1];
+  const payment = (k: number, amount: number) => ({
+    id: `pay-probe-${tag}-${k}`,
+    type: 'payment',
+    paymentId: `pay-probe-${tag}-${k}`,
+    amount,
+    ...payer,
+  });
+  return {
+    lines: amounts.map((a, k) => JSON.stringify(payment(k + 1, a))),
+    next: payment(amounts.length + 1, 2.4),
+  };
+}
+
 interface DemoFlags {
   data?: string;
   port: string;
@@ -31,19 +63,24 @@ export function registerDemo(program: Command): void {
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--port <n>', 'port (0 picks a free one)', String(DEFAULT_PORT))
     .option('--users <n>', 'shoppers to simulate', '2000')
-    .option('--days <n>', 'days of traffic', '14')
+    .option('--days <n>', 'days of traffic, ending now (more than 30: labels mature in 30 days)', '60')
     .option('--seed <n>', 'random seed', String(DEFAULT_SIMULATION.seed))
     .action(async (flags: DemoFlags) => {
       const dataDir = resolveDataDir(flags.data);
       const demoDir = join(dataDir, 'demo');
       mkdirSync(demoDir, { recursive: true });
       const eventsFile = join(demoDir, 'store.jsonl');
+      const days = intOption('days', flags.days, 1, 365);
+      // The history ends now: the last day is today, cut at this moment, so that live events continue it.
+      const now = Date.now();
       const config = {
         ...DEFAULT_SIMULATION,
         users: intOption('users', flags.users, 1, 1_000_000),
         products: 1000,
-        days: intOption('days', flags.days, 1, 365),
+        days,
         seed: intOption('seed', flags.seed, 0, 2 ** 32 - 1),
+        start: now - (now % DAY) - (days - 1) * DAY,
+        end: now,
         disorderSeconds: 30,
         dirtyRate: 0.002,
       };
@@ -51,7 +88,7 @@ export function registerDemo(program: Command): void {
       const { truth, lines } = runSimulation(config, eventsFile);
       const secs = () => ((performance.now() - started) / 1000).toFixed(2);
       console.log(
-        `1. simulated ${config.users} shoppers × ${config.days} days: ${lines} events, ${truth.counts.payments} payments (${truth.counts.fraudPayments} fraudulent), ${truth.counts.dirty} malformed on purpose → ${eventsFile} (${secs()}s)`,
+        `1. simulated ${config.users} shoppers × ${config.days} days up to now: ${lines} events, ${truth.counts.payments} payments (${truth.counts.fraudPayments} fraudulent), ${truth.counts.dirty} malformed on purpose → ${eventsFile} (${secs()}s)`,
       );
 
       started = performance.now();
@@ -66,16 +103,17 @@ export function registerDemo(program: Command): void {
       bar.stop();
       await store.close();
       console.log(
-        `2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`,
+        `2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.conflicts} id conflicts, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`,
       );
 
       started = performance.now();
       const features = loadFeatures(undefined);
       const model = await trainDemoFraudModel(dataDir, features);
+      const f3 = (v: number) => v.toFixed(3);
       console.log(
         'skipped' in model
           ? `3. fraud model: skipped (${model.skipped})`
-          : `3. trained ${model.name}@${model.version} (logistic) on ${model.rows} payments (${model.positives} fraudulent; features as known before each payment, labels within ${DEMO_MATURITY}): ROC-AUC ${model.auc.toFixed(3)} on held-out payments, in production (${secs()}s)`,
+          : `3. trained ${model.name}@${model.version} (logistic) on ${model.rows} payments (${model.positives} fraudulent; features as known before each payment, labels within ${DEMO_MATURITY}): on held-out payments ROC-AUC ${f3(model.auc)}, at its threshold ${f3(model.threshold)} precision ${f3(model.precision)} recall ${f3(model.recall)}; ${model.production ? 'in production' : `a candidate, not in production: ${model.refused}`} (${secs()}s)`,
       );
 
       started = performance.now();
@@ -88,17 +126,24 @@ export function registerDemo(program: Command): void {
       console.log(
         `4. stream engine caught up: ${stats?.processed ?? 0} events applied to ${server.features?.engine.features.length ?? 0} features, ${stats?.late ?? 0} late (${secs()}s)`,
       );
-      console.log(`5. serving at ${server.url}`);
-      console.log(`   curl ${server.url}/health`);
-      console.log(`   curl '${server.url}/v1/deadletters?limit=5'`);
-      console.log(`   curl ${server.url}/v1/features/user/u1`);
+      const url = server.url;
+      const tag = now.toString(36);
+      console.log(`5. serving at ${url}`);
+      console.log(`   curl ${url}/health`);
+      console.log(`   curl '${url}/v1/deadletters?limit=5'`);
+      console.log(`   curl ${url}/v1/features/user/u1`);
+      console.log(`   # a view by u1, stamped on arrival: user_views_1h of u1 goes up by one`);
       console.log(
-        `   curl -X POST ${server.url}/v1/events -H 'content-type: application/json' -d '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}'`,
+        `   curl -X POST ${url}/v1/events -H 'content-type: application/json' -d '{"id":"view-${tag}","type":"view","userId":"u1","productId":"p1"}'`,
       );
-      if (!('skipped' in model)) {
+      console.log(`   curl ${url}/v1/features/user/u1`);
+      if (!('skipped' in model) && model.production) {
+        const burst = probeBurst(tag);
+        console.log(`   # a card-testing burst: six small payments on a new card, then the next one scored`);
         console.log(
-          `   curl -X POST '${server.url}/v1/models/fraud/predict?explain=true' -d '${JSON.stringify({ row: model.example })}'`,
+          `   printf '%s\\n' ${burst.lines.map((l) => `'${l}'`).join(' ')} | curl -X POST ${url}/v1/events -H 'content-type: application/x-ndjson' --data-binary @-`,
         );
+        console.log(`   curl -X POST ${url}/v1/models/fraud/score -d '${JSON.stringify(burst.next)}'`);
       }
       console.log('   Ctrl-C stops it.');
       closeOnSignals(server);

@@ -27,13 +27,13 @@ function engineFlags(command: Command): Command {
   ).option('--json', 'print a JSON summary as the last line');
 }
 
-/** Runs a fresh engine over the log (optionally a slice of it) with a progress bar. */
+/** Runs a fresh engine over the log (optionally a slice of it by event time), in event-time order, with a progress bar. */
 async function runReplay(flags: EngineFlags, slice: { from?: number; to?: number }, label: string) {
   const features = loadFeatures(flags.features);
   const engine = new FeatureEngine(features, engineOptions(flags));
   const store = openEmbeddedStore(resolveDataDir(flags.data));
   const started = performance.now();
-  const bar = startProgress(label, Math.max(1, await store.log.endOffset()), 'events');
+  const bar = startProgress(label, Math.max(1, await store.log.countInRange(slice)), 'events');
   try {
     const summary = await replayLog(store.log, engine, { ...slice, onProgress: (read) => bar.update(read) });
     return { engine, summary, store, seconds: Math.round((performance.now() - started) / 10) / 100 };

@@ -20,6 +20,7 @@ import {
 } from '../../adapters/files/index.js';
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
 import { resolveDataDir } from '../data-dir.js';
+import { durationOption, MAX_FUTURE_FLAG } from '../options.js';
 import { startProgress } from '../progress.js';
 import { readJsonFile } from '../json-file.js';
 import { RemoteSink } from '../remote-sink.js';
@@ -33,6 +34,7 @@ interface ImportFlags {
   strict?: boolean;
   to?: string;
   batchSize: string;
+  maxFuture: string;
 }
 
 export function registerImport(program: Command): void {
@@ -50,7 +52,8 @@ export function registerImport(program: Command): void {
       'events per transaction (or per request with --to)',
       String(DEFAULT_IMPORT_BATCH),
     )
-    .option('--strict', 'exit with code 3 when any row is rejected')
+    .option(...MAX_FUTURE_FLAG)
+    .option('--strict', 'exit with code 3 when any row is rejected or conflicts')
     .option('--json', 'print a JSON summary as the last line')
     .action(async (files: string[], flags: ImportFlags) => {
       const code = await runImport(files, flags);
@@ -81,7 +84,9 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
   const started = performance.now();
   const total = emptySummary();
   try {
-    const local = new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK);
+    const local = new Ingestor(store.log, store.deadLetters, SYSTEM_CLOCK, {
+      maxFutureMs: durationOption('max-future', flags.maxFuture),
+    });
     const sink: EventSink = flags.to ? new RemoteSink(flags.to, local) : local;
     for (const file of files) {
       const bar = startProgress(file.length > 30 ? `…${file.slice(-29)}` : file, 1, 'MB');
@@ -97,12 +102,13 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
       addSummary(total, summary);
       if (!flags.json) {
         console.log(
-          `${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected`,
+          `${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.conflicts} id conflicts, ${summary.rejected} rejected`,
         );
         for (const e of summary.errors.slice(0, 5))
           console.log(`  line ${e.index}: [${e.code}] ${e.message}`);
-        if (summary.rejected > 5)
-          console.log(`  … ${summary.rejected - 5} more in the dead-letter table (GET /v1/deadletters)`);
+        const refused = summary.rejected + summary.conflicts;
+        if (refused > 5)
+          console.log(`  … ${refused - 5} more in the dead-letter table (GET /v1/deadletters)`);
       }
     }
   } finally {
@@ -115,15 +121,16 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
         accepted: total.accepted,
         rejected: total.rejected,
         duplicates: total.duplicates,
+        conflicts: total.conflicts,
         seconds,
       }),
     );
   } else {
     console.log(
-      `done in ${seconds}s: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.rejected} rejected`,
+      `done in ${seconds}s: ${total.accepted} accepted, ${total.duplicates} duplicates, ${total.conflicts} id conflicts, ${total.rejected} rejected`,
     );
   }
-  return flags.strict && total.rejected > 0 ? 3 : 0;
+  return flags.strict && total.rejected + total.conflicts > 0 ? 3 : 0;
 }
 
 function parseFormat(value: string | undefined): FileFormat | undefined {

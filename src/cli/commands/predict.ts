@@ -11,6 +11,7 @@ interface PredictFlags {
   explain?: boolean;
   data?: string;
   json?: boolean;
+  allowMissing?: boolean;
 }
 
 export function registerPredict(program: Command): void {
@@ -23,6 +24,10 @@ export function registerPredict(program: Command): void {
       'write the rows with their scores (.csv or .parquet); default: JSON lines on stdout',
     )
     .option('--explain', "add each row's contributions by column")
+    .option(
+      '--allow-missing',
+      "score a table that lacks some of the model's columns (read as missing values), with a warning",
+    )
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--json', 'print a JSON summary as the last line (with --out)')
     .action(async (file: string, flags: PredictFlags) => {
@@ -30,6 +35,9 @@ export function registerPredict(program: Command): void {
       const { meta, model } = await loadModel(store, parseModelRef(flags.model));
       await store.close();
       const table = await readTable(file);
+      // A table without the model's columns would be scored on nothing in particular: refused, naming them.
+      const warnings = model.requireColumns(table.columns, flags.allowMissing === true);
+      for (const warning of warnings) console.error(`warning: ${warning}`);
       const results = table.rows.map((row: DataRow, index) => {
         try {
           const p = model.predict(row);
@@ -67,6 +75,7 @@ export function registerPredict(program: Command): void {
           version: meta.version,
           rows: table.rows.length,
           rejected,
+          warnings,
           out: flags.out,
         };
         if (flags.json) console.log(JSON.stringify(summary));

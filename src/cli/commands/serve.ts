@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { startServer, type RunningServer } from '../../server/index.js';
 import { resolveDataDir } from '../data-dir.js';
-import { intOption } from '../options.js';
+import { durationOption, intOption, MAX_FUTURE_FLAG } from '../options.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 
 interface ServeFlags {
@@ -15,6 +15,7 @@ interface ServeFlags {
   features?: string | false;
   outOfOrderness: string;
   allowedLateness: string;
+  maxFuture: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -31,6 +32,7 @@ export function registerServe(program: Command): void {
       .option('--log-level <level>', 'fatal, error, warn, info, debug or silent', 'warn'),
   )
     .option('--no-features', 'ingestion only: run no stream engine in this process')
+    .option(...MAX_FUTURE_FLAG)
     .action(async (flags: ServeFlags) => {
       const dataDir = resolveDataDir(flags.data);
       const server = await startServer({
@@ -41,6 +43,7 @@ export function registerServe(program: Command): void {
         logLevel: flags.logLevel as 'warn',
         features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
+        maxFutureMs: durationOption('max-future', flags.maxFuture),
       });
       if (server.engineStart === 'rebuild') {
         console.log('features: the checkpoint has an older state layout; rebuilt the state from the log');

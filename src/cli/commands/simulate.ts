@@ -41,6 +41,10 @@ export function registerSimulate(program: Command): void {
     .option('--out <file>', 'write events here (default: stdout)')
     .option('--truth <file>', 'write the ground truth (preferences, fraud per payment, relevance) here')
     .option('--json', 'print a JSON summary as the last line')
+    .addHelpText(
+      'after',
+      "\nNothing after this machine's clock is emitted (labels that would arrive later have not happened yet).",
+    )
     .action((flags: SimulateFlags) => {
       const config = simulationConfig(flags);
       const started = performance.now();
@@ -52,6 +56,7 @@ export function registerSimulate(program: Command): void {
         dirty: truth.counts.dirty,
         payments: truth.counts.payments,
         fraudPayments: truth.counts.fraudPayments,
+        notYet: truth.counts.notYet,
         seconds: Math.round(seconds * 100) / 100,
       };
       // With events on stdout, the summary goes to stderr so that the stream stays clean.
@@ -66,15 +71,20 @@ export function registerSimulate(program: Command): void {
 
 export function simulationConfig(flags: SimulateFlags): SimulationConfig {
   const start = timeOption('start', flags.start);
+  const days = intOption('days', flags.days, 1, 3650);
   return {
     ...DEFAULT_SIMULATION,
     users: intOption('users', flags.users, 1, 10_000_000),
     products: intOption('products', flags.products, 1, 10_000_000),
-    days: intOption('days', flags.days, 1, 3650),
+    days,
     seed: intOption('seed', flags.seed, 0, 2 ** 32 - 1),
     start: start - (start % 86_400_000),
     disorderSeconds: numberOption('disorder', flags.disorder, 0, 86_400),
     dirtyRate: numberOption('dirty', flags.dirty, 0, 1),
+    // What would happen after now has not happened: the stream never runs ahead of the clock it is imported by.
+    // A simulation wholly in the past (labels come at most 31 days late) ends after its last label, the same
+    // bytes whenever it is run.
+    end: Math.min(Date.now(), start - (start % 86_400_000) + (days + 32) * 86_400_000),
   };
 }
 

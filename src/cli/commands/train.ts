@@ -205,7 +205,17 @@ export function registerTrain(program: Command): void {
         stage: promoted ? 'production' : 'candidate',
         kind,
         ...(report.task === 'binary'
-          ? { auc: m.auc, prAuc: m.prAuc, accuracy: m.accuracy, logLoss: m.logLoss, brier: m.brier }
+          ? {
+              auc: m.auc,
+              prAuc: m.prAuc,
+              accuracy: m.accuracy,
+              logLoss: m.logLoss,
+              brier: m.brier,
+              threshold: m.threshold,
+              precision: m.precision,
+              recall: m.recall,
+              f1: m.f1,
+            }
           : { rmse: m.rmse, mae: m.mae, r2: m.r2 }),
         fitSeconds: Math.round(report.fitSeconds * 1000) / 1000,
         rows: report.rows,
@@ -228,6 +238,10 @@ export function registerTrain(program: Command): void {
           ? `  ROC-AUC ${f(m.auc)}  PR-AUC ${f(m.prAuc)}  accuracy ${f(m.accuracy)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}`
           : `  RMSE ${f(m.rmse)}  MAE ${f(m.mae)}  R² ${f(m.r2)}`,
       );
+      if (report.task === 'binary')
+        console.log(
+          `  at its threshold ${f(m.threshold)} (best F1 on the held-out rows): precision ${f(m.precision)}  recall ${f(m.recall)}  F1 ${f(m.f1)}`,
+        );
       console.log(
         `  fit ${summary.fitSeconds}s; permutation importance (drop of ${report.task === 'binary' ? 'ROC-AUC' : 'R²'}):`,
       );

@@ -42,16 +42,38 @@ describe('FeatureEngine', () => {
     expect(engine.keyOf('amount_z', pay(5, asOf, 1))).toBe('c1');
   });
 
-  it('keeps late events out and counts them', () => {
+  it('applies late events too, into their tiles, and counts them as late', () => {
     const engine = new FeatureEngine(set, { outOfOrdernessMs: 60_000, allowedLatenessMs: 60_000 });
     const late = engine.process([
       pay(1, T0 + HOUR, 10),
       pay(2, T0 + HOUR - 90_000, 10),
       pay(3, T0 + HOUR - 150_000, 10),
     ]);
-    expect(late.map((e) => e.id)).toEqual(['p3']);
-    expect(engine.stats).toEqual({ processed: 2, late: 1 });
+    expect(late).toBe(1);
+    expect(engine.stats).toEqual({ processed: 3, late: 1 });
+    expect(engine.value('card_payments_1h', 'c1')).toBe(3);
+  });
+
+  it('bounds its clock by the wall clock: an event from the future cannot hold the clock ahead', () => {
+    let now = T0 + HOUR;
+    const engine = new FeatureEngine(set, {
+      outOfOrdernessMs: 60_000,
+      allowedLatenessMs: 60_000,
+      wallClock: { now: () => now },
+      maxFutureMs: 5 * 60_000,
+    });
+    engine.process([pay(1, Date.UTC(2099, 0, 1), 10)]);
+    expect(engine.clock).toBe(now + 5 * 60_000);
+    // Real events after it apply, and count as of the clock.
+    engine.process([pay(2, now, 10), pay(3, now + 1000, 10)]);
     expect(engine.value('card_payments_1h', 'c1')).toBe(2);
+    now += HOUR;
+    engine.process([pay(4, now, 10)]);
+    expect(engine.clock).toBe(now);
+    // A checkpoint that kept a clock from the future is brought back to the wall clock's bound.
+    const restored = new FeatureEngine(set, { ...engine.options });
+    restored.restore({ ...structuredClone(engine.snapshot()), maxEventTs: Date.UTC(2099, 0, 1) });
+    expect(restored.clock).toBe(now + 5 * 60_000);
   });
 
   it('restores a snapshot into an engine whose features were reordered or extended', () => {

@@ -2,6 +2,8 @@
 // The same object serves streaming (the log as it grows) and batch (a bounded slice of it).
 import { ERROR_CODES, ShopstreamError } from '../errors.js';
 import type { ShopEvent } from '../events/schemas.js';
+import { DEFAULT_MAX_FUTURE_MS } from '../events/validate.js';
+import type { Clock } from '../ports/clock.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import type { CompiledFeature } from '../features/definition.js';
 import { FeatureTable, KeySpace, type TileColumn } from '../features/feature-table.js';
@@ -9,8 +11,20 @@ import { FeatureTable, KeySpace, type TileColumn } from '../features/feature-tab
 export interface EngineOptions {
   /** Bounded out-of-orderness: the watermark trails the newest event time by this much. */
   readonly outOfOrdernessMs: number;
-  /** Events older than watermark − allowedLateness are late: kept out of the state and reported. */
+  /**
+   * How far behind the watermark the state keeps every tile. An event older than watermark − allowedLateness is
+   * still applied (it joins its tile, and lifetime aggregates take it) and counted as late: a correction of
+   * results that were already final. Batch over history, read in event-time order, has none.
+   */
   readonly allowedLatenessMs: number;
+  /**
+   * Live engines: the wall clock that bounds the engine's own. The engine's clock never passes the wall clock
+   * plus `maxFutureMs`, so no event, whatever its stamp, can send the watermark ahead of the events to come.
+   * Batch (absent): the clock is the newest event time.
+   */
+  readonly wallClock?: Clock;
+  /** With `wallClock`: how far ahead of it the engine's clock may run (default 5 minutes, as ingestion's bound). */
+  readonly maxFutureMs?: number;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -51,8 +65,9 @@ interface EntityGroup {
 }
 
 /**
- * Applies events to every feature. Lateness is decided per event against the watermark as it stands when the
- * event is applied, so results do not depend on how events are grouped into micro-batches.
+ * Applies events to every feature. Lateness (a metric: late events are applied too) is decided per event
+ * against the watermark as it stands when the event is applied, so it does not depend on how events are grouped
+ * into micro-batches.
  * @example const engine = new FeatureEngine(features); engine.process(events); engine.value('user_views_1h', 'u1')
  */
 export class FeatureEngine {
@@ -99,30 +114,37 @@ export class FeatureEngine {
     }
   }
 
-  /** The engine's event-time clock: the newest event time applied (−Infinity before any). */
+  /** The engine's event-time clock: the newest event time applied (−Infinity before any), bounded by the wall clock. */
   get clock(): number {
     return this.maxEventTs;
+  }
+
+  /** The latest time the clock may reach now: the wall clock plus maxFutureMs, or +Infinity in batch. */
+  private clockBound(): number {
+    const wall = this.options.wallClock;
+    return wall === undefined ? Infinity : wall.now() + (this.options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS);
   }
 
   get watermark(): number {
     return this.maxEventTs - this.options.outOfOrdernessMs;
   }
 
+  /** Events applied, and of them those that came later than the allowed lateness (corrections). */
   get stats(): { processed: number; late: number } {
     return { processed: this.processedCount, late: this.lateCount };
   }
 
-  /** Applies events in order; returns the late ones (not applied). */
-  process(events: readonly ShopEvent[]): ShopEvent[] {
-    const late: ShopEvent[] = [];
+  /**
+   * Applies every event (none is dropped: a late one joins its tile, and changes every value it can still
+   * change); returns how many of them were late, beyond the allowed lateness.
+   */
+  process(events: readonly ShopEvent[]): number {
+    let late = 0;
     const slack = this.options.outOfOrdernessMs + this.options.allowedLatenessMs;
+    const bound = this.clockBound();
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as ShopEvent;
-      if (event.ts < this.maxEventTs - slack) {
-        late.push(event);
-        this.lateCount++;
-        continue;
-      }
+      if (event.ts < this.maxEventTs - slack) late++;
       const entries = this.byType.get(event.type);
       if (entries !== undefined) {
         for (let g = 0; g < entries.length; g++) {
@@ -133,9 +155,11 @@ export class FeatureEngine {
           for (let k = 0; k < tables.length; k++) (tables[k] as FeatureTable).applyTo(slot, event);
         }
       }
-      if (event.ts > this.maxEventTs) this.maxEventTs = event.ts;
+      if (event.ts > this.maxEventTs)
+        this.maxEventTs = event.ts <= bound ? event.ts : Math.max(this.maxEventTs, bound);
       this.processedCount++;
     }
+    this.lateCount += late;
     return late;
   }
 
@@ -251,7 +275,8 @@ export class FeatureEngine {
         { field: 'checkpoint' },
       );
     }
-    this.maxEventTs = snapshot.maxEventTs;
+    // A checkpoint written before the clock was bounded may hold a clock far ahead: it is brought back to now.
+    this.maxEventTs = Math.min(snapshot.maxEventTs, this.clockBound());
     this.processedCount = snapshot.processed;
     this.lateCount = snapshot.late;
     for (const group of this.groups) {

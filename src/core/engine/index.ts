@@ -5,5 +5,14 @@ export { StreamRunner, DEFAULT_RUNNER_OPTIONS } from './stream-runner.js';
 export type { StreamRunnerOptions } from './stream-runner.js';
 export { replayLog } from './replay.js';
 export type { ReplayOptions, ReplaySummary } from './replay.js';
-export { buildTrainingSet, parseLabelSpec, LABEL_SPECS } from './training-set.js';
+export {
+  buildTrainingSet,
+  parseLabelSpec,
+  rowValues,
+  TrainingSetBuilder,
+  LABEL_SPECS,
+} from './training-set.js';
+export { historyPages, HISTORY_PAGE } from './history.js';
 export type { LabelSpec, TrainingRow, TrainingSetSummary } from './training-set.js';
+export { definitionOf, featureSource, featureSourceOf, scoringRow } from './scoring.js';
+export type { FeatureInput, FeatureSource, ScoringRow } from './scoring.js';

@@ -1,9 +1,6 @@
 // The streaming loop: read the log from the checkpointed offset in micro-batches, apply, checkpoint (state, offset).
-import { ERROR_CODES } from '../errors.js';
-import type { ShopEvent } from '../events/schemas.js';
 import type { Clock } from '../ports/clock.js';
 import type { CheckpointStore } from '../ports/checkpoint-store.js';
-import { clipRaw, type DeadLetterStore } from '../ports/dead-letter-store.js';
 import type { EventLog } from '../ports/event-log.js';
 import { FeatureEngine, type EngineSnapshot } from './feature-engine.js';
 
@@ -28,8 +25,9 @@ export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
 
 /**
  * Exactly-once feature state over an at-least-once read: the state and the offset after the last applied event
- * are checkpointed together, and a restart resumes from that pair.
- * @example const runner = new StreamRunner(engine, log, checkpoints, deadLetters, SYSTEM_CLOCK); await runner.start(); await runner.drain()
+ * are checkpointed together, and a restart resumes from that pair. Every accepted event is applied, late ones
+ * too (the engine counts them); the dead-letter store is for refused input only.
+ * @example const runner = new StreamRunner(engine, log, checkpoints, SYSTEM_CLOCK); await runner.start(); await runner.drain()
  */
 export class StreamRunner {
   private offset = 0;
@@ -42,7 +40,6 @@ export class StreamRunner {
     readonly engine: FeatureEngine,
     private readonly log: EventLog,
     private readonly checkpoints: CheckpointStore,
-    private readonly deadLetters: DeadLetterStore,
     private readonly clock: Clock,
     readonly options: StreamRunnerOptions = DEFAULT_RUNNER_OPTIONS,
   ) {}
@@ -54,7 +51,7 @@ export class StreamRunner {
 
   /**
    * Restores the latest checkpoint, if there is one. A checkpoint of an older state layout is not loaded: the
-   * state is rebuilt from the start of the log (late events are dead-lettered once, whatever the re-reads).
+   * state is rebuilt from the start of the log.
    */
   async start(): Promise<'checkpoint' | 'rebuild' | 'empty'> {
     const checkpoint = await this.checkpoints.load<EngineSnapshot>(this.options.consumer);
@@ -91,9 +88,8 @@ export class StreamRunner {
   async step(): Promise<number> {
     const records = await this.log.read(this.offset, this.options.batchSize);
     if (records.length === 0) return 0;
-    const late = this.engine.process(records.map((r) => r.event));
+    this.engine.process(records.map((r) => r.event));
     this.offset = (records[records.length - 1]?.offset ?? this.offset) + 1;
-    if (late.length > 0) await this.deadLetter(late);
     this.sinceCheckpoint += records.length;
     if (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||
@@ -114,21 +110,5 @@ export class StreamRunner {
     });
     this.sinceCheckpoint = 0;
     this.lastCheckpointAt = this.clock.now();
-  }
-
-  private async deadLetter(late: readonly ShopEvent[]): Promise<void> {
-    const { outOfOrdernessMs, allowedLatenessMs } = this.engine.options;
-    const limit = this.engine.clock - outOfOrdernessMs - allowedLatenessMs;
-    await this.deadLetters.add(
-      late.map((event) => ({
-        source: `engine:${this.options.consumer}`,
-        code: ERROR_CODES.LATE_EVENT,
-        field: 'ts',
-        message: `ts: ${new Date(event.ts).toISOString()} is late: older than the watermark minus allowed lateness (${new Date(limit).toISOString()})`,
-        ...clipRaw(JSON.stringify(event)),
-        dedupKey: `late:${this.options.consumer}:${event.id}`,
-      })),
-      this.clock.now(),
-    );
   }
 }

@@ -58,54 +58,108 @@ export interface TrainingSetSummary {
 }
 
 /**
- * Builds the rows. Events are taken in event-time order; a row's features are read before any event at or after
- * its own timestamp is applied, so no row sees its own event or anything later.
+ * Builds the rows from events in any order: they are sorted by event time (ties by their order here) and fed to
+ * a `TrainingSetBuilder`.
  */
 export function buildTrainingSet(
   events: readonly ShopEvent[],
   features: readonly CompiledFeature[],
   spec: LabelSpec,
 ): { rows: TrainingRow[]; summary: TrainingSetSummary } {
-  // Nothing is late in a sorted history.
-  const engine = new FeatureEngine(features, { outOfOrdernessMs: 0, allowedLatenessMs: Infinity });
   const sorted = events
     .map((event, i) => ({ event, i }))
-    .sort((a, b) => a.event.ts - b.event.ts || a.i - b.i);
-  const end = sorted.length > 0 ? (sorted[sorted.length - 1]?.event.ts as number) : 0;
-  const labels = new Map<string, EventOf<'label'>>();
-  for (const { event } of sorted) {
-    if (event.type === 'label' && !labels.has(event.paymentId)) labels.set(event.paymentId, event);
+    .sort((a, b) => a.event.ts - b.event.ts || a.i - b.i)
+    .map((s) => s.event);
+  const builder = new TrainingSetBuilder(features, spec);
+  builder.push(sorted);
+  return builder.finish();
+}
+
+/**
+ * The training set of a history read in event-time order, a page at a time (out of core: the log's events are
+ * never all in memory, only the rows). A row's features are read before any event at or after its own timestamp
+ * is applied, so no row sees its own event or anything later; its label is the first `label` event naming it.
+ * The same `rowValues` reads a live engine for scoring (`scoreEvent`), so training and serving cannot drift.
+ * @example const b = new TrainingSetBuilder(features, spec); for await (const page of historyPages(log)) b.push(page); b.finish()
+ */
+export class TrainingSetBuilder {
+  // Nothing is late in a sorted history: no lateness to keep tiles for.
+  private readonly engine: FeatureEngine;
+  private readonly pending: { row: Omit<TrainingRow, 'label'>; paymentId: string }[] = [];
+  private readonly labels = new Map<string, EventOf<'label'>>();
+  /** Events of the newest timestamp seen, not applied yet: rows at that time must not see them. */
+  private group: ShopEvent[] = [];
+  private groupTs = -Infinity;
+
+  constructor(
+    private readonly features: readonly CompiledFeature[],
+    private readonly spec: LabelSpec,
+  ) {
+    this.engine = new FeatureEngine(features, { outOfOrdernessMs: 0, allowedLatenessMs: 0 });
   }
-  const rows: TrainingRow[] = [];
-  let immature = 0;
-  let lateLabels = 0;
-  let positives = 0;
-  for (let start = 0; start < sorted.length;) {
-    const ts = sorted[start]!.event.ts;
-    let stop = start;
-    while (stop < sorted.length && sorted[stop]!.event.ts === ts) stop++;
-    // Rows at ts first, from state holding only events before ts; then the events at ts.
-    for (let k = start; k < stop; k++) {
-      const event = sorted[k]!.event;
-      if (event.type !== spec.rowType) continue;
-      const label = labels.get(event.paymentId);
-      const labelled = label !== undefined && label.ts - ts <= spec.maturityMs;
+
+  /** The next events of the history, in event-time order (an event older than one pushed before is an error). */
+  push(events: readonly ShopEvent[]): void {
+    for (const event of events) {
+      if (event.ts < this.groupTs) {
+        throw new ShopstreamError(
+          ERROR_CODES.INVALID_OPTION,
+          `events: ${event.id} at ${new Date(event.ts).toISOString()} comes after a later event; push history in event-time order`,
+          { field: 'events' },
+        );
+      }
+      if (event.ts > this.groupTs) this.flush();
+      this.groupTs = event.ts;
+      this.group.push(event);
+    }
+  }
+
+  /** The rows, with the summary; rows too recent to have matured are left out. */
+  finish(): { rows: TrainingRow[]; summary: TrainingSetSummary } {
+    const end = Number.isFinite(this.groupTs) ? this.groupTs : 0;
+    this.flush();
+    const rows: TrainingRow[] = [];
+    let immature = 0;
+    let lateLabels = 0;
+    let positives = 0;
+    for (const { row, paymentId } of this.pending) {
+      const label = this.labels.get(paymentId);
+      const labelled = label !== undefined && label.ts - row.ts <= this.spec.maturityMs;
       if (label !== undefined && !labelled) lateLabels++;
-      if (!labelled && ts + spec.maturityMs > end) {
+      if (!labelled && row.ts + this.spec.maturityMs > end) {
         immature++;
         continue;
       }
       const value = labelled && label.isFraud ? 1 : 0;
       positives += value;
-      rows.push({ id: event.paymentId, ts, values: rowValues(engine, features, event, ts), label: value });
+      rows.push({ ...row, label: value });
     }
-    engine.process(sorted.slice(start, stop).map((s) => s.event));
-    start = stop;
+    return { rows, summary: { rows: rows.length, positives, immature, lateLabels } };
   }
-  return { rows, summary: { rows: rows.length, positives, immature, lateLabels } };
+
+  /** Rows at the group's time first, from state holding only earlier events; then the group's events. */
+  private flush(): void {
+    if (this.group.length === 0) return;
+    const ts = this.groupTs;
+    for (const event of this.group) {
+      if (event.type === 'label') {
+        if (!this.labels.has(event.paymentId)) this.labels.set(event.paymentId, event);
+      } else if (event.type === this.spec.rowType) {
+        const values = rowValues(this.engine, this.features, event, ts);
+        this.pending.push({ row: { id: event.paymentId, ts, values }, paymentId: event.paymentId });
+      }
+    }
+    this.engine.process(this.group);
+    this.group = [];
+  }
 }
 
-function rowValues(
+/**
+ * Every feature's value for the entities of `event`, as known just before `asOf` (the event's time): the one
+ * function that makes training rows and live scoring rows. A feature whose entity the event lacks is null.
+ * @example rowValues(engine, features, payment, payment.ts)
+ */
+export function rowValues(
   engine: FeatureEngine,
   features: readonly CompiledFeature[],
   event: ShopEvent,

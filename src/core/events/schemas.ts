@@ -23,7 +23,8 @@ const TimestampIn = Type.Union([Type.String({ maxLength: 64 }), Type.Number()]);
 
 const ENVELOPE = {
   id: Id,
-  ts: TimestampIn,
+  /** Optional on the way in: an event without one gets its arrival time (validateEvent's `now`). */
+  ts: Type.Optional(TimestampIn),
   userId: Type.Optional(Id),
   sessionId: Type.Optional(Id),
 } satisfies TProperties;
@@ -128,11 +129,10 @@ export const EVENT_SCHEMAS = {
 export type EventType = keyof typeof EVENT_SCHEMAS;
 export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 
-type WithEpochTs<T> = T extends { ts: unknown; signupTs?: unknown }
+// A stored event always has `ts` (validation stamps the arrival time on one that came without).
+type WithEpochTs<T> = T extends { signupTs?: unknown }
   ? Omit<T, 'ts' | 'signupTs'> & { ts: number; signupTs?: number }
-  : T extends { ts: unknown }
-    ? Omit<T, 'ts'> & { ts: number }
-    : never;
+  : Omit<T, 'ts'> & { ts: number };
 
 /** An event of one type as it is stored: `ts` (and `signupTs`) in epoch milliseconds. */
 export type EventOf<K extends EventType> = WithEpochTs<Static<(typeof EVENT_SCHEMAS)[K]>>;

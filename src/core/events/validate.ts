@@ -19,11 +19,24 @@ export type Validation =
     }
   | { readonly ok: false; readonly error: ItemError };
 
+/** What ingestion knows when it validates: the arrival time, and how far ahead of it an event may be stamped. */
+export interface ArrivalContext {
+  /** The server's clock at arrival: an event without `ts` gets it. */
+  readonly now: number;
+  /** An event stamped more than this far ahead of `now` is refused (SS_FUTURE_TIMESTAMP). */
+  readonly maxFutureMs: number;
+}
+
+/** The default bound on timestamps ahead of the server's clock (`--max-future`). */
+export const DEFAULT_MAX_FUTURE_MS = 5 * 60_000;
+
 /**
- * Checks one parsed event against its type's schema and normalizes its timestamps to epoch ms, in place.
+ * Checks one parsed event against its type's schema and normalizes its timestamps to epoch ms, in place. With
+ * an arrival context, a missing `ts` becomes the arrival time and a `ts` too far ahead of it is refused; without
+ * one, `ts` is required.
  * @example validateEvent({ id: 'e1', type: 'view', ts: '2024-05-01T12:00:00Z', productId: 'p1' })
  */
-export function validateEvent(input: unknown): Validation {
+export function validateEvent(input: unknown, arrival?: ArrivalContext): Validation {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
     return fail(ERROR_CODES.INVALID_EVENT, '', 'an event must be a JSON object');
   }
@@ -41,11 +54,23 @@ export function validateEvent(input: unknown): Validation {
   if (!check.Check(input)) return { ok: false, error: describe(check.Errors(input).First()) };
 
   let unchanged = true;
+  if (record.ts === undefined) {
+    if (arrival === undefined) return fail(ERROR_CODES.MISSING_FIELD, 'ts', 'ts: is required');
+    record.ts = arrival.now;
+    unchanged = false;
+  }
   const ts = parseTimestamp(record.ts);
   if (ts === undefined) return badTimestamp('ts', record.ts);
   if (ts !== record.ts) {
     record.ts = ts;
     unchanged = false;
+  }
+  if (arrival !== undefined && ts > arrival.now + arrival.maxFutureMs) {
+    return fail(
+      ERROR_CODES.FUTURE_TIMESTAMP,
+      'ts',
+      `ts: ${new Date(ts).toISOString()} is more than ${Math.round(arrival.maxFutureMs / 1000)} s ahead of the server's clock (${new Date(arrival.now).toISOString()}); omit ts to stamp the arrival time`,
+    );
   }
   if (record.signupTs !== undefined) {
     const signupTs = parseTimestamp(record.signupTs);

@@ -11,8 +11,13 @@ export interface IngestError {
 
 export interface IngestSummary {
   accepted: number;
+  /** Items refused as input: malformed, invalid, or stamped too far in the future. */
   rejected: number;
+  /** Re-deliveries: the log already held the same event under the id. Nothing changed. */
   duplicates: number;
+  /** Different events reusing an id the log holds (SS_ID_CONFLICT): refused and dead-lettered, apart from `rejected`. */
+  conflicts: number;
+  /** Per refused item (conflicts included), the reason. */
   errors: IngestError[];
 }
 
@@ -26,7 +31,7 @@ export interface Rejection {
 }
 
 export function emptySummary(): IngestSummary {
-  return { accepted: 0, rejected: 0, duplicates: 0, errors: [] };
+  return { accepted: 0, rejected: 0, duplicates: 0, conflicts: 0, errors: [] };
 }
 
 /** Adds `part` into `total` (errors included). */
@@ -34,6 +39,7 @@ export function addSummary(total: IngestSummary, part: IngestSummary): IngestSum
   total.accepted += part.accepted;
   total.rejected += part.rejected;
   total.duplicates += part.duplicates;
+  total.conflicts += part.conflicts ?? 0;
   for (const error of part.errors) total.errors.push(error);
   return total;
 }

@@ -25,6 +25,7 @@ export { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js'
 export type { Split } from './split.js';
 export {
   TabularModel,
+  bestF1Threshold,
   createModel,
   evaluate,
   mainMetric,
@@ -34,6 +35,7 @@ export {
   trainTabular,
 } from './tabular.js';
 export type {
+  ColumnCheck,
   Metrics,
   RowExplanation,
   RowPrediction,

@@ -130,8 +130,9 @@ export interface PromoteResult {
 }
 
 /**
- * Makes a version production. A candidate that scores worse than the current production version on the
- * candidate's own validation rows is refused unless `force`.
+ * Makes a version production. A candidate is compared with the current production version on the candidate's
+ * own validation rows, and refused unless `force` when it scores worse — or when the two cannot be compared: a
+ * different task, a different label, no validation rows, or validation rows that lack production's columns.
  */
 export async function promote(
   store: ModelStore,
@@ -144,11 +145,25 @@ export async function promote(
   const current = versions.find((v) => v.stage === 'production');
   if (current?.version === version) return { promoted: target, forced: false };
   let comparison: PromoteResult['comparison'];
+  let forced = false;
   if (current) {
     const candidate = await loadVersion(store, target);
     const production = (await loadVersion(store, current)).model;
     const validation = candidate.validation;
-    if (validation && validation.rows.length > 0 && candidate.model.model.task === production.model.task) {
+    const refuse = (reason: string) => {
+      if (options.force) {
+        forced = true;
+        return;
+      }
+      throw new ShopstreamError(
+        ERROR_CODES.MODEL_REFUSED,
+        `${name}@${version}: ${reason}; --force promotes it anyway`,
+        { field: 'version' },
+      );
+    };
+    const mismatch = incomparable(target, candidate.model, current, production, validation);
+    if (mismatch) refuse(`${mismatch}, so it cannot be compared with production ${name}@${current.version}`);
+    else if (validation) {
       const labels = Float64Array.from(validation.labels);
       comparison = {
         metric: mainMetric(candidate.model.model.task),
@@ -156,11 +171,9 @@ export async function promote(
         production: scoreOn(production, validation.rows, labels),
         rows: validation.rows.length,
       };
-      if (comparison.candidate < comparison.production && !options.force) {
-        throw new ShopstreamError(
-          ERROR_CODES.MODEL_REFUSED,
-          `${name}@${version}: ${comparison.metric} ${comparison.candidate.toFixed(4)} is worse than production ${name}@${current.version}'s ${comparison.production.toFixed(4)} on the same ${comparison.rows} validation rows; --force promotes it anyway`,
-          { field: 'version' },
+      if (comparison.candidate < comparison.production) {
+        refuse(
+          `${comparison.metric} ${comparison.candidate.toFixed(4)} is worse than production ${name}@${current.version}'s ${comparison.production.toFixed(4)} on the same ${comparison.rows} validation rows`,
         );
       }
     }
@@ -170,8 +183,30 @@ export async function promote(
     promoted: (await store.get(name, version)) as ModelVersion,
     previous: current,
     comparison,
-    forced: comparison !== undefined && comparison.candidate < comparison.production,
+    forced,
   };
+}
+
+/** Why a candidate cannot be compared with production, or undefined when it can. */
+function incomparable(
+  targetMeta: ModelVersion,
+  candidate: TabularModel,
+  currentMeta: ModelVersion,
+  production: TabularModel,
+  validation: ValidationData | null,
+): string | undefined {
+  if (candidate.model.task !== production.model.task)
+    return `it is a ${candidate.model.task} model and production is ${production.model.task}`;
+  const labelOf = (meta: ModelVersion, model: TabularModel) =>
+    String((meta.params as { label?: unknown }).label ?? model.label);
+  const [a, b] = [labelOf(targetMeta, candidate), labelOf(currentMeta, production)];
+  if (a !== b) return `it predicts ${JSON.stringify(a)} and production predicts ${JSON.stringify(b)}`;
+  if (!validation || validation.rows.length === 0) return 'it has no validation rows';
+  const first = validation.rows[0] as DataRow;
+  const lacking = production.columns.filter((c) => !(c in first));
+  if (lacking.length > 0)
+    return `its validation rows lack production's columns ${lacking.join(', ')} (another validation set)`;
+  return undefined;
 }
 
 /** Returns production to the version that held it before the current one; the current one is archived. */

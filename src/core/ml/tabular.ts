@@ -68,6 +68,16 @@ export interface TabularJSON {
   readonly label: string;
   readonly pipeline: PipelineJSON;
   readonly model: ModelJSON;
+  /** Binary models: the score at or above which the label is 1 (chosen on the validation rows; 0.5 before). */
+  readonly threshold?: number;
+  /** Columns of the training table the model does not read (the label, --drop): accepted in rows, unused. */
+  readonly ignored?: readonly string[];
+}
+
+/** How a row's columns match a model's: the model's columns it lacks, and columns the model does not know. */
+export interface ColumnCheck {
+  readonly missing: string[];
+  readonly unknown: string[];
 }
 
 export interface RowPrediction {
@@ -92,17 +102,61 @@ export class TabularModel {
     readonly label: string,
     readonly pipeline: Pipeline,
     readonly model: Model,
+    /** Binary models: the decision threshold on the score. */
+    readonly threshold = 0.5,
+    readonly ignored: readonly string[] = [label],
   ) {}
 
   get columns(): string[] {
     return this.pipeline.columns;
   }
 
+  /** A copy with another decision threshold. */
+  withThreshold(threshold: number): TabularModel {
+    return new TabularModel(this.label, this.pipeline, this.model, threshold, this.ignored);
+  }
+
+  /** The model's columns `keys` lacks, and the keys it does not read (the label and dropped columns excepted). */
+  checkColumns(keys: readonly string[]): ColumnCheck {
+    const have = new Set(keys);
+    const known = new Set([...this.columns, ...this.ignored]);
+    return {
+      missing: this.columns.filter((c) => !have.has(c)),
+      unknown: keys.filter((k) => !known.has(k)),
+    };
+  }
+
+  /**
+   * Checks that a row carries the model's columns: a missing or unknown column is an error naming it, unless
+   * `allowMissing`, when they are returned as warnings (a missing column is then a missing value).
+   * @example model.requireColumns(Object.keys(row)) // throws SS_MISSING_FIELD: "card_payments_1h: …"
+   */
+  requireColumns(keys: readonly string[], allowMissing = false): string[] {
+    const { missing, unknown } = this.checkColumns(keys);
+    const warnings = [
+      ...(missing.length > 0 ? [`missing columns, read as missing values: ${missing.join(', ')}`] : []),
+      ...(unknown.length > 0 ? [`columns the model does not read: ${unknown.join(', ')}`] : []),
+    ];
+    if (allowMissing || warnings.length === 0) return warnings;
+    if (missing.length > 0) {
+      throw new ShopstreamError(
+        ERROR_CODES.MISSING_FIELD,
+        `${missing.join(', ')}: ${missing.length === 1 ? 'a column' : 'columns'} of the model, missing (it reads ${this.columns.length}: ${this.columns.join(', ')}); allowMissing reads missing columns as missing values`,
+        { field: missing[0] },
+      );
+    }
+    throw new ShopstreamError(
+      ERROR_CODES.UNKNOWN_FIELD,
+      `${unknown.join(', ')}: not ${unknown.length === 1 ? 'a column' : 'columns'} of the model (it reads ${this.columns.join(', ')})`,
+      { field: unknown[0] },
+    );
+  }
+
   predict(row: DataRow): RowPrediction {
     const x = this.pipeline.transformRow(row);
     if (this.model.task === 'regression') return { score: this.model.predictOne(x) };
     const score = this.model.predictProbaOne(x);
-    return { score, label: this.model.predictOne(x) === 1 ? 1 : 0 };
+    return { score, label: score >= this.threshold ? 1 : 0 };
   }
 
   /** One score per row (as `predict`), rows already validated. */
@@ -129,11 +183,23 @@ export class TabularModel {
   }
 
   toJSON(): TabularJSON {
-    return { label: this.label, pipeline: this.pipeline.toJSON(), model: this.model.toJSON() };
+    return {
+      label: this.label,
+      pipeline: this.pipeline.toJSON(),
+      model: this.model.toJSON(),
+      threshold: this.threshold,
+      ignored: [...this.ignored],
+    };
   }
 
   static fromJSON(json: TabularJSON): TabularModel {
-    return new TabularModel(json.label, Pipeline.fromJSON(json.pipeline), modelFromJSON(json.model));
+    return new TabularModel(
+      json.label,
+      Pipeline.fromJSON(json.pipeline),
+      modelFromJSON(json.model),
+      json.threshold ?? 0.5,
+      json.ignored ?? [json.label],
+    );
   }
 }
 
@@ -192,11 +258,17 @@ export function mainMetric(task: 'binary' | 'regression'): 'auc' | 'r2' {
   return task === 'binary' ? 'auc' : 'r2';
 }
 
-/** Every metric of a task on labelled scores. */
-export function evaluate(task: 'binary' | 'regression', labels: Float64Array, scores: Float64Array): Metrics {
+/** Every metric of a task on labelled scores; binary models' accuracy, precision, recall and F1 at `threshold`. */
+export function evaluate(
+  task: 'binary' | 'regression',
+  labels: Float64Array,
+  scores: Float64Array,
+  threshold = 0.5,
+): Metrics {
   if (task === 'regression') return { ...regressionMetrics(labels, scores) };
-  const t = thresholdMetrics(labels, scores, 0.5);
+  const t = thresholdMetrics(labels, scores, threshold);
   return {
+    threshold,
     auc: rocAuc(labels, scores),
     prAuc: averagePrecision(labels, scores),
     accuracy: t.accuracy,
@@ -289,8 +361,14 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
   const started = performance.now();
   await model.fit(Xtrain, ytrain, { onProgress: options.onProgress });
   const fitSeconds = (performance.now() - started) / 1000;
-  const trained = new TabularModel(options.label, pipeline, model);
-  const metrics = evaluate(model.task, ytest, model.predictMany(Xtest));
+  const testScores = model.predictMany(Xtest);
+  // The decision threshold: best F1 on the held-out rows (a rare positive class is missed at 0.5).
+  const threshold = model.task === 'binary' ? bestF1Threshold(ytest, testScores) : 0.5;
+  const trained = new TabularModel(options.label, pipeline, model, threshold, [
+    options.label,
+    ...(options.drop ?? []),
+  ]);
+  const metrics = evaluate(model.task, ytest, testScores, threshold);
   const importance = permutationImportance(trained, testRows, ytest, options.importanceRows ?? 5000, seed);
   return {
     trained,
@@ -317,6 +395,31 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
     test: { rows: testRows, labels: ytest },
     train: { rows: trainRows, labels: ytrain },
   };
+}
+
+/**
+ * The score threshold with the best F1 on labelled scores (ties: the higher threshold, fewer false alarms);
+ * 0.5 when no threshold catches a positive.
+ * @example bestF1Threshold(Float64Array.of(0, 1, 1), Float64Array.of(0.1, 0.3, 0.8)) // 0.3
+ */
+export function bestF1Threshold(labels: Float64Array, scores: Float64Array): number {
+  const order = Array.from(scores.keys()).sort((a, b) => (scores[b] as number) - (scores[a] as number));
+  const positives = labels.reduce((s, v) => s + v, 0);
+  let best = 0;
+  let threshold = 0.5;
+  let tp = 0;
+  for (let k = 0; k < order.length; k++) {
+    tp += labels[order[k] as number] as number;
+    const here = scores[order[k] as number] as number;
+    // Only at the last of equal scores: a threshold calls every row with that score.
+    if (k + 1 < order.length && scores[order[k + 1] as number] === here) continue;
+    const f1 = positives === 0 ? 0 : (2 * tp) / (k + 1 + positives);
+    if (f1 > best) {
+      best = f1;
+      threshold = here;
+    }
+  }
+  return threshold;
 }
 
 /** Scores `rows` with `trained` and compares with `labels` by the task's main metric. */

@@ -1,4 +1,4 @@
-export type { AppendItem, AppendResult, EventLog, LogRecord } from './event-log.js';
+export type { AppendItem, AppendResult, EventLog, LogRecord, TimeCursor, TimeRange } from './event-log.js';
 export type { DeadLetter, DeadLetterStore, StoredDeadLetter } from './dead-letter-store.js';
 export { RAW_LIMIT, clipRaw } from './dead-letter-store.js';
 export type { Clock } from './clock.js';

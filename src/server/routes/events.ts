@@ -30,6 +30,7 @@ async function ingestBody(
       accepted: 0,
       rejected: 1,
       duplicates: 0,
+      conflicts: 0,
       errors: [{ index: 0, code: ERROR_CODES.INVALID_JSON, field: '', message: 'the body is empty' }],
     };
   }
