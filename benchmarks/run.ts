@@ -9,6 +9,7 @@
 //   models    fit time and quality against scikit-learn on the same split, FTRL updates/s
 //   serving   POST /v1/models/{name}/predict at a fixed 1,000 req/s: p99, beside a bare Fastify server in turn
 //   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
+//   replay    batch over a shuffled log of 1M payments in event-time order, beside arrival order and the engine alone
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { benchLogStores } from './log-store.js';
 import { benchFeatures } from './features.js';
+import { benchReplay } from './replay.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
 import { childJson, pacedLoad, startChild, startServer } from './children.js';
 import { benchModelServing, benchModels } from './models.js';
@@ -154,6 +156,7 @@ try {
     });
 
   if (wanted('features')) for (const m of await benchFeatures(quick, work)) results.push(m);
+  if (wanted('replay')) for (const m of await benchReplay(quick, work)) results.push(m);
   if (wanted('models')) for (const m of await benchModels(quick, work)) results.push(m);
   if (wanted('serving')) for (const m of await benchModelServing(quick, work)) results.push(m);
 

@@ -1,10 +1,7 @@
 // The stream runner's start: from its checkpoint, from nothing, or — for a checkpoint of an older state
 // layout — from the start of the log, so that an upgrade never serves a state it cannot read.
 import { expect, it } from 'vitest';
-import {
-  MemoryCheckpointStore,
-  MemoryEventLog,
-} from '../src/adapters/memory/index.js';
+import { MemoryCheckpointStore, MemoryEventLog } from '../src/adapters/memory/index.js';
 import {
   FeatureEngine,
   StreamRunner,
