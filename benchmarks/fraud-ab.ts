@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { FRAUD_FEATURE_FILE, payments } from './features.js';
+import { FRAUD_FEATURE_FILE, payments, views } from './features.js';
 import { fmt, median } from './lib.js';
 
 /** A worker: loads one build, then runs the fraud set over the events each time it is asked. */
@@ -29,19 +29,24 @@ import(workerData.build).then(({ FeatureEngine, compileFeatures }) => {
 });
 `;
 
-const [before, after, pairs = '10'] = process.argv.slice(2);
+const [before, after, pairs = '10', set = 'fraud'] = process.argv.slice(2);
+/** `views` as a fourth argument: the hot-items set (a), one count over a million product views, instead. */
+const HOT_ITEMS_FILE = {
+  features: [{ name: 'product_views_1h', on: ['view'], by: 'product', agg: 'count', window: '1h' }],
+};
 if (!before || !after) {
   console.error(
-    'usage: npx tsx benchmarks/fraud-ab.ts OLD/dist/core/index.js NEW/dist/core/index.js [PAIRS]',
+    'usage: npx tsx benchmarks/fraud-ab.ts OLD/dist/core/index.js NEW/dist/core/index.js [PAIRS] [fraud|views]',
   );
   process.exit(2);
 }
-const events = payments(1_000_000);
+const events = set === 'views' ? views(1_000_000) : payments(1_000_000);
+const features = set === 'views' ? HOT_ITEMS_FILE : FRAUD_FEATURE_FILE;
 const workers = [before, after].map(
   (build) =>
     new Worker(WORKER, {
       eval: true,
-      workerData: { build: pathToFileURL(resolve(build)).href, features: FRAUD_FEATURE_FILE, events },
+      workerData: { build: pathToFileURL(resolve(build)).href, features, events },
     }),
 );
 const next = (worker: Worker) => new Promise<unknown>((done) => worker.once('message', done));

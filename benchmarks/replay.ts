@@ -1,4 +1,4 @@
-// The cost of reading history in event-time order: `replayLog` (keyset pages over the log's ts index) over a
+// The cost of reading history in event-time order: `replayLog` (the slice's time order from SQLite's sorter, events read by rowid) over a
 // shuffled log of a million payments, beside the same engine fed the log in arrival order (what replay did
 // before, which dropped late events) and fed the events already sorted in memory (no reading at all).
 import { mkdtempSync, rmSync } from 'node:fs';

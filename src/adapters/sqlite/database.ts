@@ -19,8 +19,6 @@ CREATE TABLE IF NOT EXISTS events (
   user_id TEXT,
   body TEXT NOT NULL
 );
--- Batch reads history in event-time order (ties by offset): an index on ts (its entries carry the rowid, seq).
-CREATE INDEX IF NOT EXISTS events_by_ts ON events (ts);
 CREATE TABLE IF NOT EXISTS consumer_offsets (
   consumer TEXT PRIMARY KEY,
   next_offset INTEGER NOT NULL
