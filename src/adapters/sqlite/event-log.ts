@@ -102,9 +102,15 @@ export class SqliteEventLog implements EventLog {
     const seqs = order.seqs.subarray(start, Math.min(order.size, start + Math.max(0, limit)));
     if (seqs.length === 0) return [];
     const bodies = new Map<number, string>();
-    for (const row of this.selectBodies.all(JSON.stringify(Array.from(seqs))) as { seq: number; body: string }[])
+    for (const row of this.selectBodies.all(JSON.stringify(Array.from(seqs))) as {
+      seq: number;
+      body: string;
+    }[])
       bodies.set(row.seq, row.body);
-    return Array.from(seqs, (seq) => ({ offset: seq - 1, event: JSON.parse(bodies.get(seq) as string) as ShopEvent }));
+    return Array.from(seqs, (seq) => ({
+      offset: seq - 1,
+      event: JSON.parse(bodies.get(seq) as string) as ShopEvent,
+    }));
   }
 
   /** The slice's (ts, seq) in time order: from the last read when it is the same slice of the same log. */

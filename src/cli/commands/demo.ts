@@ -137,7 +137,8 @@ export function registerDemo(program: Command): void {
         `   curl -X POST ${url}/v1/events -H 'content-type: application/json' -d '{"id":"view-${tag}","type":"view","userId":"u1","productId":"p1"}'`,
       );
       console.log(`   curl ${url}/v1/features/user/u1`);
-      if (!('skipped' in model) && model.production) {
+      // A refused candidate leaves the production version it was compared with serving: the lines hold for it.
+      if (!('skipped' in model)) {
         const burst = probeBurst(tag);
         console.log(`   # a card-testing burst: six small payments on a new card, then the next one scored`);
         console.log(
