@@ -3,7 +3,8 @@ import { afterAll, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { lastJson, runCli } from './helpers/cli.js';
+import { lastJson, runCli, startCli, stop } from './helpers/cli.js';
+import { json } from './helpers/http.js';
 import { freshDir } from './helpers/tmp.js';
 
 const tmp = freshDir();
@@ -70,6 +71,49 @@ it('writes one row per matured payment, positives exactly the planted fraud with
   instance.closeSync();
   expect(Number(row?.n)).toBe(summary.rows);
   expect(Number(row?.pos)).toBe(summary.positives);
+});
+
+it('a model trained on a dataset records its features: serve scores payment events for it', async () => {
+  const data = join(tmp.dir, 'data');
+  const csv = join(tmp.dir, 'fraud.csv'); // written by the first test, with fraud.csv.features.json beside it
+  const trained = runCli([
+    'train',
+    csv,
+    '--label',
+    'label',
+    '--drop',
+    'id,ts',
+    '--name',
+    'fraud',
+    '--promote',
+    '--data',
+    data,
+  ]);
+  expect(trained.code, trained.stderr).toBe(0);
+  expect(trained.stdout).toContain('POST /v1/models/fraud/score scores payment events');
+  const { child, match } = await startCli(['serve', '--data', data, '--port', '0'], /at (http:\S+)/);
+  try {
+    const payment = {
+      id: 'p-new',
+      type: 'payment',
+      paymentId: 'p-new',
+      amount: 12,
+      currency: 'EUR',
+      cardId: 'card-x',
+      deviceId: 'dev-x',
+    };
+    const scored = await json(
+      fetch(`${match[1]}/v1/models/fraud/score`, { method: 'POST', body: JSON.stringify(payment) }),
+    );
+    expect(scored).toMatchObject({
+      model: 'fraud',
+      event: 'p-new',
+      features: { card_amount_7d: 0, card_payments_1h: 0, device_cards_24h: 0 },
+    });
+    expect(scored.label === 0 || scored.label === 1).toBe(true);
+  } finally {
+    await stop(child);
+  }
 });
 
 it('names an unknown feature', () => {

@@ -1,6 +1,7 @@
 // `shopstream dataset`: a point-in-time training set from the log, as CSV or Parquet.
 import type { Command } from 'commander';
-import { ERROR_CODES, ShopstreamError, parseLabelSpec } from '../../core/index.js';
+import { ERROR_CODES, ShopstreamError, featureSource, parseLabelSpec } from '../../core/index.js';
+import { writeFeatureSource, sourceFileOf } from '../feature-source-file.js';
 import { writeTable } from '../../adapters/files/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { loadFeatures } from '../features-file.js';
@@ -54,12 +55,14 @@ export function registerDataset(program: Command): void {
           r.label,
         ]),
       );
+      // Beside the table: which features it holds and how each is read, for the models trained on it.
+      writeFeatureSource(flags.out, featureSource(features, spec, flags.label));
       const seconds = Math.round((performance.now() - started) / 10) / 100;
       const out = { ...summary, features: features.length, out: flags.out, seconds };
       if (flags.json) console.log(JSON.stringify(out));
       else
         console.log(
-          `${summary.rows} rows (${summary.positives} positive, ${summary.immature} too recent, left out) × ${features.length} features → ${flags.out} in ${seconds}s`,
+          `${summary.rows} rows (${summary.positives} positive, ${summary.immature} too recent, left out) × ${features.length} features → ${flags.out} (features recorded in ${sourceFileOf(flags.out)}) in ${seconds}s`,
         );
     });
 }

@@ -18,6 +18,7 @@ import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { intOption, numberOption } from '../options.js';
 import { startProgress } from '../progress.js';
+import { readFeatureSource } from '../feature-source-file.js';
 
 interface TrainFlags {
   label: string;
@@ -150,6 +151,7 @@ export function registerTrain(program: Command): void {
       const pipeline = pipelineOptions(flags);
       const started = performance.now();
       const [table, fingerprint] = await Promise.all([readTable(file), fileFingerprint(file)]);
+      const source = readFeatureSource(file);
       if (!flags.json)
         console.error(`read ${table.rows.length} rows × ${table.columns.length} columns from ${file}`);
       let bar: ReturnType<typeof startProgress> | undefined;
@@ -182,7 +184,9 @@ export function registerTrain(program: Command): void {
           fingerprint,
           params: {
             file,
-            label: flags.label,
+            label: source?.label ?? flags.label,
+            // Trained on a `dataset` table: the features it was made of, so that the server scores events for it.
+            ...(source ? { source } : {}),
             settings: trained.model.settings,
             pipeline: trained.pipeline.options,
             testSize,
@@ -247,6 +251,10 @@ export function registerTrain(program: Command): void {
       );
       for (const { column, drop } of report.importance.slice(0, 10))
         console.log(`    ${column.padEnd(28)} ${drop.toFixed(4)}`);
+      if (source)
+        console.log(
+          `  its features are recorded (from ${file}.features.json): POST /v1/models/${name}/score scores ${source.rowType} events`,
+        );
       console.log(
         promoted
           ? `  promoted to production.`

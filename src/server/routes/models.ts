@@ -192,7 +192,11 @@ function scoreRoute(app: FastifyInstance, models: LiveModels, engine: FeatureEng
       }
       const body = parseBody(request.body) as Record<string, unknown>;
       const raw = 'event' in body && typeof body.event === 'object' ? body.event : body;
-      const checked = validateEvent(raw, { now: Date.now(), maxFutureMs: DEFAULT_MAX_FUTURE_MS });
+      // Validated as ingestion does, against the engine's own bound on the clock.
+      const checked = validateEvent(raw, {
+        now: engine.options.wallClock?.now() ?? Date.now(),
+        maxFutureMs: engine.options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
+      });
       if (!checked.ok) {
         throw new ShopstreamError(checked.error.code, `event: ${checked.error.message}`, {
           field: checked.error.field,
