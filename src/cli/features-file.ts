@@ -1,12 +1,11 @@
 // Loads a features file (--features FILE), or the shipped examples when none is given.
 import type { Command } from 'commander';
 import { readJsonFile } from './json-file.js';
+import { durationOption } from './options.js';
 import {
   ERROR_CODES,
   EXAMPLE_FEATURES,
-  ShopstreamError,
   compileFeatures,
-  parseWindow,
   type CompiledFeature,
   type EngineOptions,
 } from '../core/index.js';
@@ -18,20 +17,9 @@ export function loadFeatures(file: string | undefined): CompiledFeature[] {
 
 /** --out-of-orderness and --allowed-lateness as windows ('1m', '10m'). */
 export function engineOptions(flags: { outOfOrderness: string; allowedLateness: string }): EngineOptions {
-  const read = (flag: string, value: string) => {
-    const ms = value === '0' ? 0 : parseWindow(value);
-    if (ms === undefined || !Number.isFinite(ms)) {
-      throw new ShopstreamError(
-        ERROR_CODES.INVALID_OPTION,
-        `--${flag}: "${value}" is not a duration such as 30s, 1m or 10m`,
-        { field: flag },
-      );
-    }
-    return ms;
-  };
   return {
-    outOfOrdernessMs: read('out-of-orderness', flags.outOfOrderness),
-    allowedLatenessMs: read('allowed-lateness', flags.allowedLateness),
+    outOfOrdernessMs: durationOption('out-of-orderness', flags.outOfOrderness),
+    allowedLatenessMs: durationOption('allowed-lateness', flags.allowedLateness),
   };
 }
 
