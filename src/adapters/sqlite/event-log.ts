@@ -99,7 +99,10 @@ export class SqliteEventLog implements EventLog {
   ): Promise<LogRecord[]> {
     const order = await this.timeOrder(range);
     const start = cursor === undefined ? 0 : order.after(cursor.ts, cursor.offset + 1);
-    const seqs = order.seqs.subarray(start, Math.min(order.size, start + Math.max(0, limit)));
+    const stop = Math.min(order.size, start + Math.max(0, limit));
+    const seqs = order.seqs.subarray(start, stop);
+    // The last page: the order is not kept beyond it (12 bytes an event of a slice nobody reads any more).
+    if (stop === order.size) this.order = undefined;
     if (seqs.length === 0) return [];
     const bodies = new Map<number, string>();
     for (const row of this.selectBodies.all(JSON.stringify(Array.from(seqs))) as {
