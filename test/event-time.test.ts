@@ -2,7 +2,7 @@
 // brute-force computation over the raw events, and the live engine over shuffled arrivals equals batch.
 import { afterAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   FeatureEngine,
@@ -22,7 +22,7 @@ import {
 } from '../src/core/index.js';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
-import { lastJson, runCli, SHARED_DATA } from './helpers/cli.js';
+import { HAS_SHARED_DATA, lastJson, runCli, SHARED_DATA } from './helpers/cli.js';
 import { freshDir } from './helpers/tmp.js';
 
 const tmp = freshDir();
@@ -324,7 +324,7 @@ it('the live engine over shuffled arrivals, with a crash, equals batch on every 
   expect(mismatches.slice(0, 5)).toEqual([]);
 });
 
-describe.skipIf(!existsSync(SHARED_DATA))('on a real file sorted by user (MovieLens ratings.csv)', () => {
+describe.skipIf(!HAS_SHARED_DATA)('on a real file sorted by user (MovieLens ratings.csv)', () => {
   it('features as of T equal a brute-force count over the raw file', () => {
     const csv = join(SHARED_DATA, 'movielens-latest-small/ratings.csv');
     const data = join(tmp.dir, 'movielens');

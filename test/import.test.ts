@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import type { ShopEvent } from '../src/core/index.js';
-import { FIXTURES, SHARED_DATA, lastJson, runCli, startCli, stop } from './helpers/cli.js';
+import { FIXTURES, HAS_SHARED_DATA, SHARED_DATA, lastJson, runCli, startCli, stop } from './helpers/cli.js';
 import { freshDir } from './helpers/tmp.js';
 import { json } from './helpers/http.js';
 
@@ -191,7 +191,7 @@ describe('presets on fixtures of their formats', () => {
   });
 });
 
-describe('the shared public data sets', () => {
+describe.skipIf(!HAS_SHARED_DATA)('the shared public data sets', () => {
   it.each([
     ['movielens', 'movielens-latest-small/ratings.csv', 100_836],
     ['online-retail', 'online-retail-uci-sample20k/online_retail_sample.csv', undefined],

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastJson, runCli, SHARED_DATA } from './helpers/cli.js';
+import { HAS_SHARED_DATA, lastJson, runCli, SHARED_DATA } from './helpers/cli.js';
 import { freshDir } from './helpers/tmp.js';
 
 const SHOPPERS = join(SHARED_DATA, 'online-shoppers-intention/online_shoppers_intention.csv');
@@ -31,7 +31,7 @@ interface TrainSummary {
   importance: { column: string; drop: number }[];
 }
 
-describe('models: train → store → promote → predict → explain', () => {
+describe.skipIf(!HAS_SHARED_DATA)('models: train → store → promote → predict → explain', () => {
   const tmp = freshDir();
   const data = ['--data', tmp.dir];
   const trained: Record<string, TrainSummary> = {};
@@ -159,7 +159,7 @@ describe('models: train → store → promote → predict → explain', () => {
   });
 });
 
-describe('models: quality on paysim-sample (EVAL.md protocol, ids dropped)', () => {
+describe.skipIf(!HAS_SHARED_DATA)('models: quality on paysim-sample (EVAL.md protocol, ids dropped)', () => {
   const tmp = freshDir();
   afterAll(() => tmp.remove());
 
