@@ -1,0 +1,38 @@
+// Every CLI error in one form, `shopstream: [CODE] message` with exit 2 — commander's own too — and a closed pipe
+// that ends a command quietly.
+import { expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { BIN, runCli } from './helpers/cli.js';
+
+it.each([
+  [['predict', 'x.csv'], "required option '--model <name[@version]>' not specified"],
+  [['frobnicate'], "unknown command 'frobnicate'"],
+  [['import', '--bogus', 'x.jsonl'], "unknown option '--bogus'"],
+  [['features', 'get', 'user'], "missing required argument 'id'"],
+])('shopstream %j: [SS_INVALID_OPTION] and exit 2', (args, message) => {
+  const result = runCli(args);
+  expect(result.code).toBe(2);
+  expect(result.stderr.trim()).toBe(
+    `shopstream: [SS_INVALID_OPTION] ${message} (see shopstream --help, or shopstream COMMAND --help)`,
+  );
+});
+
+it('--help and --version still exit 0', () => {
+  expect(runCli(['--version'])).toMatchObject({ code: 0, stdout: '0.1.0\n' });
+  const help = runCli(['models', '--help']);
+  expect(help.code).toBe(0);
+  expect(help.stdout).toContain('Usage: shopstream models');
+});
+
+it('simulate | head ends quietly when the reader closes the pipe', () => {
+  const result = spawnSync(
+    'bash',
+    ['-c', `node ${BIN} simulate --users 2000 | head -1; exit \${PIPESTATUS[0]}`],
+    {
+      encoding: 'utf8',
+    },
+  );
+  expect(result.stdout).toMatch(/^\{"id":/);
+  expect(result.stderr).toBe('');
+  expect(result.status).toBe(0);
+});
