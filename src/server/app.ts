@@ -1,5 +1,5 @@
 // The HTTP server (Fastify): ingestion, features, health and dead letters under /v1, errors as JSON with stable codes.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import {
   ERROR_CODES,
   Ingestor,
@@ -18,6 +18,23 @@ import { featureRoutes } from './routes/features.js';
 import { modelRoutes } from './routes/models.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
+
+/** `GET /`: what a person who opens the server in a browser is looking for. */
+const INDEX_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>shopstream</title></head>
+<body style="font-family: system-ui, sans-serif; max-width: 44rem; margin: 2rem auto">
+<h1>shopstream</h1>
+<p>The store's event stream in, live features and model decisions out.</p>
+<ul>
+<li><a href="/health">GET /health</a> — events in the log, dead letters, the stream engine</li>
+<li><a href="/v1/features">GET /v1/features</a> — the feature definitions; <code>GET /v1/features/{entity}/{id}</code> their live values</li>
+<li><a href="/v1/models">GET /v1/models</a> — the models being served; <code>POST /v1/models/{name}/predict</code> and <code>/score</code></li>
+<li><a href="/v1/deadletters?limit=20">GET /v1/deadletters</a> — refused input, with the reason</li>
+<li><code>POST /v1/events</code> — one JSON event, a JSON array, or NDJSON</li>
+</ul>
+<p>The README and <code>docs/</code> in the repository describe every route, command and error code.</p>
+</body></html>
+`;
 
 export interface ServerOptions {
   readonly log: EventLog;
@@ -42,6 +59,9 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     logger: { level: options.logLevel ?? 'silent' },
+    // A query parameter a route does not take is an error naming it (Fastify's default drops it silently: a
+    // typo such as ?explian=true would go unnoticed).
+    ajv: { customOptions: { removeAdditional: false } },
   });
   const started = Date.now();
   const ingestor = new Ingestor(options.log, options.deadLetters, options.clock ?? SYSTEM_CLOCK, {
@@ -52,7 +72,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
 
-  app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isShopstreamError(error)) {
       const body: ErrorBody = {
         error: error.code,
@@ -60,6 +80,21 @@ export function buildServer(options: ServerOptions): FastifyInstance {
         ...(error.field ? { field: error.field } : {}),
       };
       return reply.code(statusOf(error.code)).send(body);
+    }
+    // Fastify's own check of a route's params and query: answered in the catalogue, naming the field.
+    if (error.validation) {
+      const first = error.validation[0];
+      const missing = (first?.params as { missingProperty?: string } | undefined)?.missingProperty;
+      const extra = (first?.params as { additionalProperty?: string } | undefined)?.additionalProperty;
+      const path = (first?.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+      const name = extra ?? missing ?? path;
+      const field = [error.validationContext, name].filter(Boolean).join('.');
+      const reason = extra ? 'is not a parameter of this route' : (first?.message ?? 'is invalid');
+      return reply.code(400).send({
+        error: ERROR_CODES.INVALID_FIELD,
+        message: `${field}: ${reason}`,
+        field,
+      } satisfies ErrorBody);
     }
     const status = error.statusCode ?? 500;
     if (status === 413) {
@@ -82,6 +117,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     reply.header('server-timing', `app;dur=${reply.elapsedTime.toFixed(3)}`);
     done(null, payload);
   });
+
+  app.setNotFoundHandler((request, reply) =>
+    reply.code(404).send({
+      error: ERROR_CODES.NOT_FOUND,
+      message: `no route ${request.method} ${request.url.split('?')[0]}; GET / lists the API`,
+    } satisfies ErrorBody),
+  );
+  app.get('/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(INDEX_PAGE));
 
   app.get('/health', async () => ({
     status: 'ok',
