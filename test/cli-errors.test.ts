@@ -36,3 +36,22 @@ it('simulate | head ends quietly when the reader closes the pipe', () => {
   expect(result.stderr).toBe('');
   expect(result.status).toBe(0);
 });
+
+it('a command that only reads a data directory never creates one: a typo in --data is an error naming it', async () => {
+  const { existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const typo = join(tmpdir(), `shopstream-typo-${process.pid}`);
+  for (const args of [
+    ['features', 'get', 'user', 'u1'],
+    ['replay'],
+    ['dataset', '--label', 'fraud', '--out', join(typo, 'x.csv')],
+    ['models', 'list'],
+    ['predict', 'x.csv', '--model', 'fraud'],
+  ]) {
+    const result = runCli([...args, '--data', typo]);
+    expect(result.code, args.join(' ')).toBe(2);
+    expect(result.stderr).toContain(`shopstream: [SS_FILE_NOT_FOUND] --data: ${typo} does not exist`);
+  }
+  expect(existsSync(typo)).toBe(false);
+});

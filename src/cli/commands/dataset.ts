@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { ERROR_CODES, ShopstreamError, featureSource, parseLabelSpec } from '../../core/index.js';
 import { writeFeatureSource, sourceFileOf } from '../feature-source-file.js';
 import { writeTable } from '../../adapters/files/index.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
 import { loadFeatures } from '../features-file.js';
 import { trainingSetFromLog } from '../read-log.js';
 
@@ -43,7 +43,11 @@ export function registerDataset(program: Command): void {
       }
       const features = names ? all.filter((f) => names.includes(f.name)) : all;
       const started = performance.now();
-      const { rows, summary } = await trainingSetFromLog(resolveDataDir(flags.data), features, spec);
+      const { rows, summary } = await trainingSetFromLog(
+        existingDataDir(flags.data, 'events.db'),
+        features,
+        spec,
+      );
       const columns = ['id', 'ts', ...features.map((f) => f.name), 'label'];
       await writeTable(
         flags.out,

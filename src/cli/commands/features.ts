@@ -8,7 +8,7 @@ import {
   type ReplaySummary,
 } from '../../core/index.js';
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 import { timeOption } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -31,7 +31,7 @@ function engineFlags(command: Command): Command {
 async function runReplay(flags: EngineFlags, slice: { from?: number; to?: number }, label: string) {
   const features = loadFeatures(flags.features);
   const engine = new FeatureEngine(features, engineOptions(flags));
-  const store = openEmbeddedStore(resolveDataDir(flags.data));
+  const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
   const started = performance.now();
   const bar = startProgress(label, Math.max(1, await store.log.countInRange(slice)), 'events');
   try {

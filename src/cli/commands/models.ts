@@ -10,7 +10,7 @@ import {
   type ModelVersion,
 } from '../../core/index.js';
 import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
-import { resolveDataDir } from '../data-dir.js';
+import { existingDataDir } from '../data-dir.js';
 
 interface Flags {
   data?: string;
@@ -19,7 +19,7 @@ interface Flags {
 }
 
 function storeOf(flags: Flags): DuckDbModelStore {
-  return new DuckDbModelStore(modelsFile(resolveDataDir(flags.data)));
+  return new DuckDbModelStore(modelsFile(existingDataDir(flags.data, 'models.duckdb')));
 }
 
 function line(v: ModelVersion): string {
