@@ -1,6 +1,6 @@
 // Feature definitions: the JSON shape other tools write, checked once with errors that name the feature and field.
 import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import { EVENT_TYPES, type EventType } from '../events/schemas.js';
+import { EVENT_SCHEMAS, EVENT_TYPES, type EventType } from '../events/schemas.js';
 import { AGGREGATES, NEEDS_VALUE, type AggregateName } from './aggregators.js';
 import { parseWindow } from './duration.js';
 
@@ -131,6 +131,18 @@ export function compileFeatures(document: unknown, source = 'features'): Compile
       throw bad(at('value'), `${agg} needs the event field to aggregate`);
     if (d.value !== undefined && typeof d.value !== 'string')
       throw bad(at('value'), 'must be an event field name');
+    if (typeof d.value === 'string') {
+      // A field none of its event types has would leave the feature empty for ever: a typo, caught here.
+      const fieldsOf = (type: EventType) => Object.keys(EVENT_SCHEMAS[type].properties);
+      const value = d.value;
+      if (!(on as EventType[]).some((type) => fieldsOf(type).includes(value)))
+        throw bad(
+          at('value'),
+          `no ${(on as string[]).join(' or ')} event has a field "${value}" (${(on as EventType[])
+            .map((type) => `${type}: ${fieldsOf(type).join(', ')}`)
+            .join('; ')})`,
+        );
+    }
     const windowMs = typeof d.window === 'string' ? parseWindow(d.window) : undefined;
     if (windowMs === undefined)
       throw bad(

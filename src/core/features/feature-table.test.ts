@@ -353,7 +353,11 @@ describe('compileFeatures', () => {
     expect(bad({ by: 'user+shop' })).toThrow(/features\[0\]\.by: "shop" is not an entity/);
     expect(bad({ agg: 'median' })).toThrow(/features\[0\]\.agg: "median" is not one of/);
     expect(bad({ agg: 'sum' })).toThrow(/features\[0\]\.value: sum needs the event field/);
-    expect(bad({ agg: 'decayed_sum', value: 'amount' })).toThrow(/halfLife/);
+    expect(bad({ on: ['purchase'], agg: 'decayed_sum', value: 'total' })).toThrow(/halfLife/);
+    // A field none of its event types has: the feature would stay empty for ever.
+    expect(bad({ agg: 'sum', value: 'amount' })).toThrow(
+      /features\[0\]\.value: no view event has a field "amount" \(view: id, ts, userId, sessionId, type, productId\)/,
+    );
     expect(bad({ on: ['pageview'] })).toThrow(/features\[0\]\.on: "pageview" is not an event type/);
     expect(bad({ colour: 'red' })).toThrow(/features\[0\]\.colour: is not a field/);
     expect(() =>
