@@ -55,3 +55,39 @@ it('a command that only reads a data directory never creates one: a typo in --da
   }
   expect(existsSync(typo)).toBe(false);
 });
+
+it('import: a file of which every row is refused exits 2, naming the columns the rows lack and the header found', async () => {
+  const { writeFileSync, mkdtempSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(join(tmpdir(), 'shopstream-import-'));
+  const file = join(dir, 'paysim.csv');
+  writeFileSync(file, 'step,type,amount,nameOrig,isFraud\n1,PAYMENT,9.5,C1,0\n2,PAYMENT,3.1,C2,0\n');
+  const result = runCli(['import', '--data', join(dir, 'data'), '--preset', 'movielens', file]);
+  expect(result.code).toBe(2);
+  expect(result.stderr).toContain(
+    `shopstream: [SS_INVALID_ROW] ${file}: all 2 rows rejected, nothing imported: the rows lack userId, which the movielens preset reads; the file's header is "step,type,amount,nameOrig,isFraud"`,
+  );
+  // A public copy of DIGINETICA in snake_case imports as the camelCase original does.
+  for (const header of [
+    'sessionId;userId;itemId;timeframe;eventdate',
+    'session_id;user_id;item_id;timeframe;eventdate',
+  ]) {
+    const digi = join(dir, 'digi.csv');
+    writeFileSync(digi, `${header}\n1;NA;81766;526309;2016-05-09\n1;NA;31331;1031018;2016-05-09\n`);
+    const imported = runCli([
+      'import',
+      '--data',
+      join(dir, `d-${header.length}`),
+      '--preset',
+      'diginetica',
+      digi,
+      '--json',
+    ]);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect(JSON.parse(imported.stdout.trim().split('\n').at(-1) as string)).toMatchObject({
+      accepted: 2,
+      rejected: 0,
+    });
+  }
+});

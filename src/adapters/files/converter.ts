@@ -43,9 +43,23 @@ export interface Preset {
   create(): RowConverter;
 }
 
-/** Reads a text cell; empty and NA-like cells are missing. */
+/** A column's other spelling: `sessionId` ↔ `session_id` (public copies of one data set differ so). */
+const ALIASES = new Map<string, string>();
+
+function aliasOf(column: string): string {
+  let alias = ALIASES.get(column);
+  if (alias === undefined) {
+    alias = column.includes('_')
+      ? column.replace(/_([a-z0-9])/g, (_m, c: string) => c.toUpperCase())
+      : column.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    ALIASES.set(column, alias);
+  }
+  return alias;
+}
+
+/** Reads a text cell (by its name, or its snake_case/camelCase twin); empty and NA-like cells are missing. */
 export function cell(row: Row, column: string): string | undefined {
-  const value = row[column];
+  const value = row[column] ?? row[aliasOf(column)];
   if (value === undefined || value === null) return undefined;
   const text = String(value).trim();
   return text === '' || text === 'NA' || text === 'NULL' || text === 'null' ? undefined : text;

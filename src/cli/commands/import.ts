@@ -1,4 +1,5 @@
 // `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
+import { closeSync, openSync, readSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ERROR_CODES,
@@ -8,6 +9,7 @@ import {
   addSummary,
   emptySummary,
   type EventSink,
+  type IngestSummary,
 } from '../../core/index.js';
 import {
   DEFAULT_IMPORT_BATCH,
@@ -100,6 +102,8 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
       bar.update(total_mb);
       bar.stop();
       addSummary(total, summary);
+      if (summary.accepted + summary.duplicates + summary.conflicts === 0 && summary.rejected > 0)
+        throw everyRowRejected(file, summary, flags.preset);
       if (!flags.json) {
         console.log(
           `${file}: ${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.conflicts} id conflicts, ${summary.rejected} rejected`,
@@ -131,6 +135,40 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
     );
   }
   return flags.strict && total.rejected + total.conflicts > 0 ? 3 : 0;
+}
+
+/**
+ * A file of which nothing landed is a wrong preset or layout, not bad rows: an error that names the columns the
+ * rows lacked and the header the file has.
+ */
+function everyRowRejected(file: string, summary: IngestSummary, preset: string | undefined): ShopstreamError {
+  const missing = [
+    ...new Set(summary.errors.filter((e) => e.message.endsWith(': is missing')).map((e) => e.field)),
+  ];
+  const first = summary.errors[0];
+  const header = firstLine(file);
+  const why =
+    missing.length > 0
+      ? `the rows lack ${missing.join(', ')}${preset ? `, which the ${preset} preset reads` : ''}`
+      : `the first: [${first?.code}] ${first?.message}`;
+  return new ShopstreamError(
+    ERROR_CODES.INVALID_ROW,
+    `${file}: all ${summary.rejected} rows rejected, nothing imported: ${why}${header ? `; the file's header is ${JSON.stringify(header)}` : ''} (the rows are in the dead-letter table)`,
+    { field: preset ? 'preset' : 'file' },
+  );
+}
+
+/** The first line of a text file (up to 300 characters), or undefined for a binary one such as Parquet. */
+function firstLine(file: string): string | undefined {
+  if (/\.parquet$/i.test(file)) return undefined;
+  const fd = openSync(file, 'r');
+  try {
+    const buffer = Buffer.alloc(1024);
+    const text = buffer.subarray(0, readSync(fd, buffer, 0, 1024, 0)).toString('utf8');
+    return text.split(/\r?\n/)[0]?.slice(0, 300);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function parseFormat(value: string | undefined): FileFormat | undefined {
