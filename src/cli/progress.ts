@@ -3,6 +3,8 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(done: number, extra?: Record<string, string | number>): void;
+  /** The total, once it is known (an input's size). */
+  setTotal(total: number): void;
   stop(): void;
 }
 
@@ -16,7 +18,7 @@ export function startProgress(
   unit: string,
   enabled = process.stderr.isTTY,
 ): Progress {
-  if (!enabled) return { update: () => {}, stop: () => {} };
+  if (!enabled) return { update: () => {}, setTotal: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     {
       stream: process.stderr,
@@ -29,6 +31,7 @@ export function startProgress(
   bar.start(total, 0, { rate: '' });
   return {
     update: (done, extra) => bar.update(done, extra ?? {}),
+    setTotal: (total) => bar.setTotal(total),
     stop: () => bar.stop(),
   };
 }

@@ -1,5 +1,5 @@
 // `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ERROR_CODES,
@@ -91,10 +91,12 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
     });
     const sink: EventSink = flags.to ? new RemoteSink(flags.to, local) : local;
     for (const file of files) {
-      const bar = startProgress(file.length > 30 ? `…${file.slice(-29)}` : file, 1, 'MB');
-      let total_mb = 0;
+      // The bar's total is the input's size, from the start (a file that is missing fails in importFile).
+      let total_mb = existsSync(file) ? Math.max(0.1, Math.round(statSync(file).size / 1e5) / 10) : 1;
+      const bar = startProgress(file.length > 30 ? `…${file.slice(-29)}` : file, total_mb, 'MB');
       const summary = await importFile(file, { format, preset, mapping, batchSize }, sink, (p) => {
-        total_mb = Math.max(1, Math.round(p.totalBytes / 1e5) / 10);
+        const size = Math.max(0.1, Math.round(p.totalBytes / 1e5) / 10);
+        if (size !== total_mb) bar.setTotal((total_mb = size));
         bar.update(Math.min(total_mb, Math.round(p.bytesRead / 1e5) / 10), {
           rate: `${p.summary.accepted} new`,
         });
