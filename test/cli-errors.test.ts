@@ -91,3 +91,33 @@ it('import: a file of which every row is refused exits 2, naming the columns the
     });
   }
 });
+
+it("one process keeps a data directory's stream engine: a second serve or a backfill beside serve is refused, naming it", async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { startCli, stop } = await import('./helpers/cli.js');
+  const dir = mkdtempSync(join(tmpdir(), 'shopstream-lock-'));
+  const file = join(dir, 'e.jsonl');
+  writeFileSync(
+    file,
+    '{"id":"e1","type":"view","ts":"2026-01-05T12:00:00Z","userId":"u1","productId":"p1"}\n',
+  );
+  expect(runCli(['import', '--data', dir, file]).code).toBe(0);
+  const { child } = await startCli(['serve', '--data', dir, '--port', '0'], /serving .* at http/);
+  try {
+    for (const args of [['serve', '--port', '0'], ['backfill']]) {
+      const refused = runCli([...args, '--data', dir]);
+      expect(refused.code, args[0]).toBe(2);
+      expect(refused.stderr).toMatch(
+        new RegExp(
+          `shopstream: \\[SS_DATA_LOCKED\\] --data: .* is in use by \`shopstream serve\` \\(pid ${child.pid}, since `,
+        ),
+      );
+    }
+  } finally {
+    await stop(child);
+  }
+  // Stopped, it gave the lock back.
+  expect(runCli(['backfill', '--data', dir]).code).toBe(0);
+});

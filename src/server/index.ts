@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { openEmbeddedStore } from '../adapters/sqlite/index.js';
 import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
+import { lockDataDir, type DataLock } from '../adapters/files/index.js';
 import {
   DEFAULT_ENGINE_OPTIONS,
   DEFAULT_MAX_FUTURE_MS,
@@ -51,6 +52,9 @@ export interface StartOptions {
  * listens on host:port (port 0 picks a free one).
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  // The stream engine's state has one keeper per data directory (an ingestion-only server keeps none).
+  const lock: DataLock | undefined =
+    options.features && options.dataDir !== ':memory:' ? lockDataDir(options.dataDir, 'serve') : undefined;
   const store = openEmbeddedStore(options.dataDir);
   let runner: StreamRunner | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -94,6 +98,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (timer) clearInterval(timer);
     if (modelTimer) clearInterval(modelTimer);
     await store.close();
+    lock?.release();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ShopstreamError(
         ERROR_CODES.INVALID_OPTION,
@@ -123,6 +128,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await runner.checkpoint();
       }
       await store.close();
+      lock?.release();
     },
   };
 }

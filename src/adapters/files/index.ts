@@ -8,6 +8,8 @@ export type { Preset, RowConverter } from './converter.js';
 export { readLineBatches } from './read-lines.js';
 export { rowId } from './row-id.js';
 export { writeTable } from './write-table.js';
+export { lockDataDir } from './data-lock.js';
+export type { DataLock } from './data-lock.js';
 export type { Cell } from './write-table.js';
 export { readTable, fileFingerprint } from './read-table.js';
 export type { Table } from './read-table.js';

@@ -8,6 +8,7 @@ import {
   type ReplaySummary,
 } from '../../core/index.js';
 import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
+import { lockDataDir } from '../../adapters/files/index.js';
 import { existingDataDir } from '../data-dir.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 import { timeOption } from '../options.js';
@@ -92,6 +93,8 @@ export function registerFeatureCommands(program: Command): void {
         "compute features over the whole log and store them as the serving engine's state (stop serve first)",
       ),
   ).action(async (flags: EngineFlags) => {
+    // It writes the serving engine's checkpoint: refused while a server keeps that engine.
+    const lock = lockDataDir(existingDataDir(flags.data, 'events.db'), 'backfill');
     const { engine, summary, store, seconds } = await runReplay(flags, {}, 'backfill');
     try {
       engine.evict();
@@ -102,6 +105,7 @@ export function registerFeatureCommands(program: Command): void {
       });
     } finally {
       await store.close();
+      lock.release();
     }
     report(flags, summary, engine, seconds, { nextOffset: summary.endOffset });
   });
