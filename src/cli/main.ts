@@ -10,6 +10,7 @@ import { registerDataset } from './commands/dataset.js';
 import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerModels } from './commands/models.js';
+import { registerDeadLetters } from './commands/dead-letters.js';
 
 // A closed pipe (`shopstream simulate | head`) ends the command quietly: the reader has all it wanted.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -34,6 +35,7 @@ registerDataset(program);
 registerTrain(program);
 registerPredict(program);
 registerModels(program);
+registerDeadLetters(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -41,6 +41,8 @@ export interface StartOptions {
   engine?: EngineOptions;
   /** Events stamped further ahead of the clock are refused, and the engine's clock never runs further ahead. */
   maxFutureMs?: number;
+  /** Dead letters older than this are deleted, at start and every hour (default: kept). */
+  deadLetterRetentionMs?: number;
   /** How often the engine looks for events written by other processes (imports), in ms. */
   pollMs?: number;
   /** How often the server looks for newly promoted model versions, in ms (default 1000). */
@@ -73,6 +75,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     timer = setInterval(() => void poll.drain().catch(() => undefined), options.pollMs ?? 250);
     timer.unref();
   }
+  const retention = options.deadLetterRetentionMs;
+  const purge = () =>
+    retention === undefined
+      ? Promise.resolve(0)
+      : store.deadLetters.remove({ before: SYSTEM_CLOCK.now() - retention });
+  await purge();
+  const purgeTimer =
+    retention === undefined ? undefined : setInterval(() => void purge().catch(() => 0), 3_600_000);
+  purgeTimer?.unref();
   const models =
     options.dataDir === ':memory:'
       ? undefined
@@ -120,6 +131,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     engineStart,
     close: async () => {
       if (timer) clearInterval(timer);
+      if (purgeTimer) clearInterval(purgeTimer);
       if (modelTimer) clearInterval(modelTimer);
       await app.close();
       if (runner) {

@@ -155,6 +155,28 @@ export function eventLogConformance(name: string, open: () => Promise<LogUnderTe
       expect(await subject.deadLetters.list(1)).toHaveLength(1);
     });
 
+    it('lists, counts and removes dead letters by code, time and seq', async () => {
+      const letter = (code: (typeof ERROR_CODES)[keyof typeof ERROR_CODES]) => ({
+        source: 'http',
+        code,
+        field: 'ts',
+        message: code,
+        raw: '{}',
+      });
+      await subject.deadLetters.add(
+        [letter(ERROR_CODES.INVALID_JSON), letter(ERROR_CODES.FUTURE_TIMESTAMP)],
+        100,
+      );
+      await subject.deadLetters.add([letter(ERROR_CODES.FUTURE_TIMESTAMP)], 200);
+      const future = await subject.deadLetters.list(10, { code: ERROR_CODES.FUTURE_TIMESTAMP });
+      expect(future.map((d) => d.receivedAt)).toEqual([200, 100]);
+      expect(await subject.deadLetters.count({ since: 150 })).toBe(1);
+      expect(await subject.deadLetters.count({ code: ERROR_CODES.INVALID_JSON, before: 150 })).toBe(1);
+      expect(await subject.deadLetters.remove({ seqs: [future[0]!.seq] })).toBe(1);
+      expect(await subject.deadLetters.remove({ before: 150 })).toBe(2);
+      expect(await subject.deadLetters.count()).toBe(0);
+    });
+
     it('stores a dead letter with a dedup key once', async () => {
       const letter = {
         source: 'engine',

@@ -1,6 +1,12 @@
 // DeadLetterStore on SQLite, in the same database file as the event log.
 import type { Statement } from 'better-sqlite3';
-import type { DeadLetter, DeadLetterStore, StoredDeadLetter, ErrorCode } from '../../core/index.js';
+import type {
+  DeadLetter,
+  DeadLetterFilter,
+  DeadLetterStore,
+  StoredDeadLetter,
+  ErrorCode,
+} from '../../core/index.js';
 import type { SqliteDatabase } from './database.js';
 
 interface Row {
@@ -22,7 +28,7 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
   private readonly countAll: Statement;
   private readonly addBatch: (items: readonly DeadLetter[], receivedAt: number) => void;
 
-  constructor(db: SqliteDatabase) {
+  constructor(private readonly db: SqliteDatabase) {
     this.insert = db.prepare(
       'INSERT OR IGNORE INTO dead_letters (received_at, source, position, code, field, message, raw, truncated, dedup_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
@@ -49,8 +55,16 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     this.addBatch(items, receivedAt);
   }
 
-  async list(limit: number): Promise<StoredDeadLetter[]> {
-    return (this.selectNewest.all(Math.max(0, limit)) as Row[]).map((row) => ({
+  async list(limit: number, filter: DeadLetterFilter = {}): Promise<StoredDeadLetter[]> {
+    const { where, args } = whereOf(filter);
+    const rows = (
+      where === ''
+        ? this.selectNewest.all(Math.max(0, limit))
+        : this.db
+            .prepare(`SELECT * FROM dead_letters WHERE ${where} ORDER BY seq DESC LIMIT ?`)
+            .all(...args, Math.max(0, limit))
+    ) as Row[];
+    return rows.map((row) => ({
       seq: row.seq,
       receivedAt: row.received_at,
       source: row.source,
@@ -64,7 +78,33 @@ export class SqliteDeadLetterStore implements DeadLetterStore {
     }));
   }
 
-  async count(): Promise<number> {
-    return this.countAll.get() as number;
+  async count(filter: DeadLetterFilter = {}): Promise<number> {
+    const { where, args } = whereOf(filter);
+    if (where === '') return this.countAll.get() as number;
+    return this.db
+      .prepare(`SELECT count(*) FROM dead_letters WHERE ${where}`)
+      .pluck()
+      .get(...args) as number;
   }
+
+  async remove(filter: DeadLetterFilter): Promise<number> {
+    const { where, args } = whereOf(filter);
+    return this.db.prepare(`DELETE FROM dead_letters${where === '' ? '' : ` WHERE ${where}`}`).run(...args)
+      .changes;
+  }
+}
+
+/** The SQL condition of a filter, with its parameters (no text of the caller's goes into the SQL itself). */
+function whereOf(f: DeadLetterFilter): { where: string; args: (string | number)[] } {
+  const parts: string[] = [];
+  const args: (string | number)[] = [];
+  const add = (sql: string, arg: string | number) => {
+    parts.push(sql);
+    args.push(arg);
+  };
+  if (f.code !== undefined) add('code = ?', f.code);
+  if (f.since !== undefined) add('received_at >= ?', f.since);
+  if (f.before !== undefined) add('received_at < ?', f.before);
+  if (f.seqs !== undefined) add('seq IN (SELECT value FROM json_each(?))', JSON.stringify(f.seqs));
+  return { where: parts.join(' AND '), args };
 }

@@ -16,6 +16,7 @@ interface ServeFlags {
   outOfOrderness: string;
   allowedLateness: string;
   maxFuture: string;
+  deadLetterRetention?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -33,6 +34,10 @@ export function registerServe(program: Command): void {
   )
     .option('--no-features', 'ingestion only: run no stream engine in this process')
     .option(...MAX_FUTURE_FLAG)
+    .option(
+      '--dead-letter-retention <duration>',
+      'delete dead letters older than this (e.g. 30d; default: keep them)',
+    )
     .action(async (flags: ServeFlags) => {
       const dataDir = resolveDataDir(flags.data);
       const server = await startServer({
@@ -44,6 +49,9 @@ export function registerServe(program: Command): void {
         features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
         maxFutureMs: durationOption('max-future', flags.maxFuture),
+        ...(flags.deadLetterRetention
+          ? { deadLetterRetentionMs: durationOption('dead-letter-retention', flags.deadLetterRetention) }
+          : {}),
       });
       if (server.engineStart === 'rebuild') {
         console.log('features: the checkpoint has an older state layout; rebuilt the state from the log');

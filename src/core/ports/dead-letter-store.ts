@@ -27,11 +27,24 @@ export interface StoredDeadLetter extends DeadLetter {
 /** Raw text kept per rejected item: enough to see what was wrong without storing megabytes of junk. */
 export const RAW_LIMIT = 65_536;
 
+/** Which dead letters a call is about: every condition given must hold (none: all of them). */
+export interface DeadLetterFilter {
+  readonly code?: string;
+  /** Received at or after this time (epoch ms) … */
+  readonly since?: number;
+  /** … and before this one. */
+  readonly before?: number;
+  /** Only these. */
+  readonly seqs?: readonly number[];
+}
+
 export interface DeadLetterStore {
   add(items: readonly DeadLetter[], receivedAt: number): Promise<void>;
   /** The newest first. */
-  list(limit: number): Promise<StoredDeadLetter[]>;
-  count(): Promise<number>;
+  list(limit: number, filter?: DeadLetterFilter): Promise<StoredDeadLetter[]>;
+  count(filter?: DeadLetterFilter): Promise<number>;
+  /** Deletes the letters the filter selects; returns how many. */
+  remove(filter: DeadLetterFilter): Promise<number>;
 }
 
 /** Cuts raw text to RAW_LIMIT characters, marking that it did. */

@@ -1,5 +1,5 @@
 export type { AppendItem, AppendResult, EventLog, LogRecord, TimeCursor, TimeRange } from './event-log.js';
-export type { DeadLetter, DeadLetterStore, StoredDeadLetter } from './dead-letter-store.js';
+export type { DeadLetter, DeadLetterFilter, DeadLetterStore, StoredDeadLetter } from './dead-letter-store.js';
 export { RAW_LIMIT, clipRaw } from './dead-letter-store.js';
 export type { Clock } from './clock.js';
 export { SYSTEM_CLOCK } from './clock.js';
