@@ -182,7 +182,8 @@ async function* jsonRows(file: string, batchSize: number): AsyncGenerator<RowBat
   }
 }
 
-function firstLineOf(file: string): string {
+/** The first line of a text file (its first 64 KiB read), without its line end's `\n`. */
+export function firstLineOf(file: string): string {
   const fd = openSync(file, 'r');
   try {
     const buffer = Buffer.alloc(65_536);

@@ -1,5 +1,5 @@
 // File adapters: importing JSONL, CSV and Parquet through presets or mapping files.
-export { importFile, formatOf, FILE_FORMATS, DEFAULT_IMPORT_BATCH } from './import-file.js';
+export { importFile, firstLineOf, formatOf, FILE_FORMATS, DEFAULT_IMPORT_BATCH } from './import-file.js';
 export type { FileFormat, ImportOptions, ImportProgress } from './import-file.js';
 export { PRESETS, PAYSIM_EPOCH } from './presets/index.js';
 export { parseMapping, mappingConverter } from './mapping.js';

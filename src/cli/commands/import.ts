@@ -1,5 +1,5 @@
 // `shopstream import FILE...`: files into the embedded log (or a running server with --to), with progress.
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ERROR_CODES,
@@ -15,6 +15,7 @@ import {
   DEFAULT_IMPORT_BATCH,
   FILE_FORMATS,
   PRESETS,
+  firstLineOf,
   importFile,
   parseMapping,
   type FileFormat,
@@ -160,17 +161,9 @@ function everyRowRejected(file: string, summary: IngestSummary, preset: string |
   );
 }
 
-/** The first line of a text file (up to 300 characters), or undefined for a binary one such as Parquet. */
+/** The header a file shows (its first line, up to 300 characters), or undefined for a binary one such as Parquet. */
 function firstLine(file: string): string | undefined {
-  if (/\.parquet$/i.test(file)) return undefined;
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(1024);
-    const text = buffer.subarray(0, readSync(fd, buffer, 0, 1024, 0)).toString('utf8');
-    return text.split(/\r?\n/)[0]?.slice(0, 300);
-  } finally {
-    closeSync(fd);
-  }
+  return /\.parquet$/i.test(file) ? undefined : firstLineOf(file).replace(/\r$/, '').slice(0, 300);
 }
 
 function parseFormat(value: string | undefined): FileFormat | undefined {

@@ -85,7 +85,7 @@ export function buildTrainingSet(
 export class TrainingSetBuilder {
   // Nothing is late in a sorted history: no lateness to keep tiles for.
   private readonly engine: FeatureEngine;
-  private readonly pending: { row: Omit<TrainingRow, 'label'>; paymentId: string }[] = [];
+  private readonly pending: Omit<TrainingRow, 'label'>[] = [];
   private readonly labels = new Map<string, EventOf<'label'>>();
   /** Events of the newest timestamp seen, not applied yet: rows at that time must not see them. */
   private group: ShopEvent[] = [];
@@ -122,8 +122,8 @@ export class TrainingSetBuilder {
     let immature = 0;
     let lateLabels = 0;
     let positives = 0;
-    for (const { row, paymentId } of this.pending) {
-      const label = this.labels.get(paymentId);
+    for (const row of this.pending) {
+      const label = this.labels.get(row.id);
       const labelled = label !== undefined && label.ts - row.ts <= this.spec.maturityMs;
       if (label !== undefined && !labelled) lateLabels++;
       if (!labelled && row.ts + this.spec.maturityMs > end) {
@@ -146,7 +146,7 @@ export class TrainingSetBuilder {
         if (!this.labels.has(event.paymentId)) this.labels.set(event.paymentId, event);
       } else if (event.type === this.spec.rowType) {
         const values = rowValues(this.engine, this.features, event, ts);
-        this.pending.push({ row: { id: event.paymentId, ts, values }, paymentId: event.paymentId });
+        this.pending.push({ id: event.paymentId, ts, values });
       }
     }
     this.engine.process(this.group);

@@ -107,6 +107,9 @@ export class TabularModel {
     readonly ignored: readonly string[] = [label],
   ) {}
 
+  /** The columns a row may carry: the model's and the ignored ones (set on the first check). */
+  private known: ReadonlySet<string> | undefined;
+
   get columns(): string[] {
     return this.pipeline.columns;
   }
@@ -119,7 +122,8 @@ export class TabularModel {
   /** The model's columns `keys` lacks, and the keys it does not read (the label and dropped columns excepted). */
   checkColumns(keys: readonly string[]): ColumnCheck {
     const have = new Set(keys);
-    const known = new Set([...this.columns, ...this.ignored]);
+    // Built once: /predict checks every row of a request against it.
+    const known = (this.known ??= new Set([...this.columns, ...this.ignored]));
     return {
       missing: this.columns.filter((c) => !have.has(c)),
       unknown: keys.filter((k) => !known.has(k)),
