@@ -14,7 +14,7 @@ export interface WasmModule {
   readonly constant: string;
 }
 
-const ml = (file: string) => fileURLToPath(new URL(`../src/core/ml/${file}`, import.meta.url));
+const ml = (file: string) => fileURLToPath(new URL(`../src/core/ml/numerics/${file}`, import.meta.url));
 
 export const MODULES: readonly WasmModule[] = [
   {

@@ -3,7 +3,7 @@ import { afterAll, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { startServer } from '../src/server/index.js';
-import { EXAMPLE_FEATURES, compileFeatures } from '../src/core/index.js';
+import { EXAMPLE_FEATURES, compileFeatures, formatDuration } from '../src/core/index.js';
 import { lastJson, runCli } from './helpers/cli.js';
 import { json } from './helpers/http.js';
 import { freshDir } from './helpers/tmp.js';
@@ -61,6 +61,16 @@ it('replays, backfills into the serving checkpoint, and answers past --at querie
   );
   expect(past.asOf).toBe(at);
   expect(past.values.user_last_seen === null || (past.values.user_last_seen as number) < at).toBe(true);
+
+  // The table prints instants as ISO dates and durations as durations; --json keeps the milliseconds.
+  const exact = lastJson<{ values: Record<string, number | null> }>(
+    runCli(['features', 'get', 'user', 'u7', '--data', data, '--json']).stdout,
+  ).values;
+  const table = runCli(['features', 'get', 'user', 'u7', '--data', data]).stdout;
+  expect(exact.user_last_seen).toEqual(expect.any(Number));
+  expect(table).toContain(`user_last_seen: ${new Date(exact.user_last_seen as number).toISOString()}`);
+  expect(table).toContain(`user_since_last_seen: ${formatDuration(exact.user_since_last_seen as number)}`);
+  expect(table).toMatch(/user_since_last_seen: \d+(d|h|m|s|ms)( \d\d(h|m|s))?\n/);
 });
 
 it('names an unknown entity or feature in features get', () => {

@@ -4,12 +4,13 @@ import {
   DEFAULT_RUNNER_OPTIONS,
   FeatureEngine,
   SYSTEM_CLOCK,
+  formatDuration,
+  unitOf,
   replayLog,
   type ReplaySummary,
 } from '../../core/index.js';
-import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
-import { lockDataDir } from '../../adapters/files/index.js';
-import { existingDataDir } from '../data-dir.js';
+import { openWorkspace } from '../../workspace/index.js';
+import { resolveDataDir } from '../data-dir.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 import { timeOption } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -29,10 +30,15 @@ function engineFlags(command: Command): Command {
 }
 
 /** Runs a fresh engine over the log (optionally a slice of it by event time), in event-time order, with a progress bar. */
-async function runReplay(flags: EngineFlags, slice: { from?: number; to?: number }, label: string) {
+async function runReplay(
+  flags: EngineFlags,
+  slice: { from?: number; to?: number },
+  label: string,
+  lock?: string,
+) {
   const features = loadFeatures(flags.features);
   const engine = new FeatureEngine(features, engineOptions(flags));
-  const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
+  const store = await openWorkspace(resolveDataDir(flags.data), { create: false, lock });
   const started = performance.now();
   const bar = startProgress(label, Math.max(1, await store.log.countInRange(slice)), 'events');
   try {
@@ -41,6 +47,15 @@ async function runReplay(flags: EngineFlags, slice: { from?: number; to?: number
   } finally {
     bar.stop();
   }
+}
+
+/** A value as a table shows it: instants as ISO dates, durations as durations, the rest as JSON. */
+function readable(value: unknown, unit: 'time' | 'duration' | undefined): string {
+  if (typeof value === 'number' && Number.isFinite(value)) {
+    if (unit === 'time') return new Date(value).toISOString();
+    if (unit === 'duration') return formatDuration(value);
+  }
+  return JSON.stringify(value);
 }
 
 function report(
@@ -94,8 +109,7 @@ export function registerFeatureCommands(program: Command): void {
       ),
   ).action(async (flags: EngineFlags) => {
     // It writes the serving engine's checkpoint: refused while a server keeps that engine.
-    const lock = lockDataDir(existingDataDir(flags.data, 'events.db'), 'backfill');
-    const { engine, summary, store, seconds } = await runReplay(flags, {}, 'backfill');
+    const { engine, summary, store, seconds } = await runReplay(flags, {}, 'backfill', 'backfill');
     try {
       engine.evict();
       await store.checkpoints.save(DEFAULT_RUNNER_OPTIONS.consumer, {
@@ -105,7 +119,6 @@ export function registerFeatureCommands(program: Command): void {
       });
     } finally {
       await store.close();
-      lock.release();
     }
     report(flags, summary, engine, seconds, { nextOffset: summary.endOffset });
   });
@@ -131,7 +144,9 @@ export function registerFeatureCommands(program: Command): void {
     if (flags.json) console.log(JSON.stringify({ asOf, values }));
     else {
       console.log(`${entity} ${id} as of ${asOf === null ? 'the start' : new Date(asOf).toISOString()}`);
-      for (const [name, value] of Object.entries(values)) console.log(`  ${name}: ${JSON.stringify(value)}`);
+      const units = new Map(engine.features.map((f) => [f.name, unitOf(f)]));
+      for (const [name, value] of Object.entries(values))
+        console.log(`  ${name}: ${readable(value, units.get(name))}`);
     }
   });
 }

@@ -21,12 +21,12 @@ import {
   type FileFormat,
   type Mapping,
 } from '../../adapters/files/index.js';
-import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
+import { openWorkspace } from '../../workspace/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { durationOption, MAX_FUTURE_FLAG } from '../options.js';
 import { startProgress } from '../progress.js';
 import { readJsonFile } from '../json-file.js';
-import { RemoteSink } from '../remote-sink.js';
+import { RemoteSink } from '../../adapters/http/index.js';
 
 interface ImportFlags {
   format?: string;
@@ -83,7 +83,7 @@ async function runImport(files: string[], flags: ImportFlags): Promise<number> {
       { field: 'batch-size' },
     );
   }
-  const store = openEmbeddedStore(resolveDataDir(flags.data));
+  const store = await openWorkspace(resolveDataDir(flags.data));
   const started = performance.now();
   const total = emptySummary();
   try {

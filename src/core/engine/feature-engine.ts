@@ -6,7 +6,9 @@ import { DEFAULT_MAX_FUTURE_MS } from '../events/validate.js';
 import type { Clock } from '../ports/clock.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import type { CompiledFeature } from '../features/definition.js';
-import { FeatureTable, KeySpace, type TileColumn } from '../features/feature-table.js';
+import { FeatureTable } from '../features/feature-table.js';
+import { KeySpace } from '../features/key-space.js';
+import type { TileColumn } from '../features/tile-column.js';
 
 export interface EngineOptions {
   /** Bounded out-of-orderness: the watermark trails the newest event time by this much. */

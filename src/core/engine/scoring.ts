@@ -6,7 +6,7 @@ import type { ShopEvent } from '../events/schemas.js';
 import type { FeatureValue } from '../features/aggregators.js';
 import { ENTITY_FIELDS, type CompiledFeature } from '../features/definition.js';
 import type { ModelVersion } from '../ports/model-store.js';
-import type { DataRow } from '../ml/preprocess.js';
+import type { DataRow } from '../ml/models/preprocess.js';
 import type { FeatureEngine } from './feature-engine.js';
 import { rowValues, type LabelSpec } from './training-set.js';
 

@@ -226,3 +226,12 @@ function checkWhere(where: unknown, at: string, bad: (field: string, reason: str
   for (const op of ['gt', 'lt'])
     if (op in w && typeof w[op] !== 'number') throw bad(`${at}.${op}`, 'must be a number');
 }
+
+/**
+ * What a feature's numbers measure, where they are not plain amounts: `time` (an epoch-ms instant: first_seen,
+ * last_seen) or `duration` (ms: time_since), so that tables can print them as dates and durations.
+ */
+export function unitOf(feature: CompiledFeature): 'time' | 'duration' | undefined {
+  if (feature.derived) return feature.derived.kind === 'time_since' ? 'duration' : undefined;
+  return feature.agg === 'first_seen' || feature.agg === 'last_seen' ? 'time' : undefined;
+}

@@ -32,3 +32,26 @@ export function tileSizeFor(windowMs: number): number {
   for (const t of TILE_LADDER) if (windowMs % t === 0 && windowMs / t >= 12) best = t;
   return best;
 }
+
+/**
+ * A duration for people to read: its two largest units (`13d 21h`, `4h 05m`, `2m 30s`, `850ms`), a minus sign
+ * before a negative one.
+ * @example formatDuration(1_200_743_558) // '13d 21h'
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const sign = ms < 0 ? '-' : '';
+  const abs = Math.abs(ms);
+  if (abs < SECOND) return `${sign}${Math.round(abs)}ms`;
+  const parts: [number, string][] = [
+    [Math.floor(abs / DAY), 'd'],
+    [Math.floor((abs % DAY) / HOUR), 'h'],
+    [Math.floor((abs % HOUR) / MINUTE), 'm'],
+    [Math.floor((abs % MINUTE) / SECOND), 's'],
+  ];
+  const first = parts.findIndex(([n]) => n > 0);
+  const [n, unit] = parts[first] as [number, string];
+  const next = parts[first + 1];
+  if (next === undefined) return `${sign}${n}${unit}`;
+  return `${sign}${n}${unit} ${String(next[0]).padStart(2, '0')}${next[1]}`;
+}

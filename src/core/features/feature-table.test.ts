@@ -4,7 +4,8 @@ import type { ShopEvent } from '../events/schemas.js';
 import { aggregatorFor, AGGREGATES, type AggregateName, type FeatureValue } from './aggregators.js';
 import { compileFeatures } from './definition.js';
 import { HOUR, MINUTE } from './duration.js';
-import { FeatureTable, KeySpace } from './feature-table.js';
+import { FeatureTable } from './feature-table.js';
+import { KeySpace } from './key-space.js';
 
 const T0 = Date.UTC(2026, 0, 5);
 const HALF_LIFE = 30 * MINUTE;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hashOf, INLINE_KEY_CHARS, KeySpace } from './feature-table.js';
+import { hashOf, INLINE_KEY_CHARS, KeySpace } from './key-space.js';
 
 /** Two pairs of keys with equal hashes (found by search), short enough to sit in a record and too long to. */
 const SAME_HASH = ['card479599', 'card662382'];

@@ -7,22 +7,31 @@ export {
   regressionMetrics,
   rocAuc,
   thresholdMetrics,
-} from './metrics.js';
-export type { CalibrationBin, RegressionMetrics, ThresholdMetrics } from './metrics.js';
-export { zeros, rowOf, take } from './matrix.js';
-export type { Matrix } from './matrix.js';
-export { Pipeline, DEFAULT_PIPELINE, MISSING_STRATEGIES, SCALINGS, ENCODINGS } from './preprocess.js';
-export type { DataRow, PipelineJSON, PipelineOptions } from './preprocess.js';
-export { MODEL_KINDS, sigmoid } from './model.js';
-export type { Explanation, FitOptions, FitProgress, Model, ModelJSON, ModelKind, Task } from './model.js';
-export { LinearRegression, LogisticRegression, LinearSvm } from './linear.js';
-export type { LogisticSettings, SvmSettings } from './linear.js';
-export { FtrlProximal } from './ftrl.js';
-export type { FtrlSettings } from './ftrl.js';
-export { Mlp, loadTensorflow } from './mlp.js';
-export type { MlpSettings } from './mlp.js';
-export { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js';
-export type { Split } from './split.js';
+} from './numerics/metrics.js';
+export type { CalibrationBin, RegressionMetrics, ThresholdMetrics } from './numerics/metrics.js';
+export { zeros, rowOf, take } from './numerics/matrix.js';
+export type { Matrix } from './numerics/matrix.js';
+export { Pipeline, DEFAULT_PIPELINE, MISSING_STRATEGIES, SCALINGS, ENCODINGS } from './models/preprocess.js';
+export type { DataRow, PipelineJSON, PipelineOptions } from './models/preprocess.js';
+export { MODEL_KINDS, sigmoid } from './models/model.js';
+export type {
+  Explanation,
+  FitOptions,
+  FitProgress,
+  Model,
+  ModelJSON,
+  ModelKind,
+  Task,
+} from './models/model.js';
+export { LinearRegression, LogisticRegression, LinearSvm } from './models/linear.js';
+export type { LogisticSettings, SvmSettings } from './models/linear.js';
+export { FtrlProximal } from './models/ftrl.js';
+export type { FtrlSettings } from './models/ftrl.js';
+export { Mlp, loadTensorflow } from './models/mlp.js';
+export type { MlpSettings } from './models/mlp.js';
+export { shuffled } from './numerics/shuffle.js';
+export { binaryLabel, randomSplit, stratifiedSplit } from './lifecycle/split.js';
+export type { Split } from './lifecycle/split.js';
 export {
   TabularModel,
   bestF1Threshold,
@@ -33,7 +42,7 @@ export {
   permutationImportance,
   scoreOn,
   trainTabular,
-} from './tabular.js';
+} from './lifecycle/tabular.js';
 export type {
   ColumnCheck,
   Metrics,
@@ -43,7 +52,7 @@ export type {
   TrainOptions,
   TrainReport,
   TrainResult,
-} from './tabular.js';
+} from './lifecycle/tabular.js';
 export {
   checkModelName,
   loadModel,
@@ -52,7 +61,7 @@ export {
   resolveVersion,
   rollback,
   versionEntry,
-} from './registry.js';
-export type { ModelRef, PromoteResult, ValidationData } from './registry.js';
-export { LiveModels } from './live-models.js';
-export type { LiveModel } from './live-models.js';
+} from './lifecycle/registry.js';
+export type { ModelRef, PromoteResult, ValidationData } from './lifecycle/registry.js';
+export { LiveModels } from './lifecycle/live-models.js';
+export type { LiveModel } from './lifecycle/live-models.js';

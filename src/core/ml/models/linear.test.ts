@@ -2,16 +2,19 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, readFileSync } from 'node:fs';
 import { Matrix as Dense, solve } from 'ml-matrix';
 import { describe, expect, it } from 'vitest';
-import { Random } from '../random.js';
+import { Random } from '../../random.js';
 import { FtrlProximal } from './ftrl.js';
 import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
-import { choleskySolve } from './dense-kernels.js';
+import { choleskySolve } from '../numerics/dense-kernels.js';
 import { denseRowsPay } from './linear-solver.js';
-import { zeros, type Matrix } from './matrix.js';
+import { zeros, type Matrix } from '../numerics/matrix.js';
 import { Pipeline } from './preprocess.js';
 
 const SHOPPERS = fileURLToPath(
-  new URL('../../../../shared/data/online-shoppers-intention/online_shoppers_intention.csv', import.meta.url),
+  new URL(
+    '../../../../../shared/data/online-shoppers-intention/online_shoppers_intention.csv',
+    import.meta.url,
+  ),
 );
 
 /** The numeric columns of online-shoppers-intention (plain split: the file has no quoted commas). */

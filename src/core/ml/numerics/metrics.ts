@@ -1,7 +1,7 @@
 // Model metrics: binary classification (at a threshold, ranking, probabilistic) and regression. Definitions follow
 // scikit-learn's, so figures compare with the reference scripts of EVAL.md: ROC-AUC with tied scores counted half,
 // PR-AUC as average precision (no interpolation), log loss with probabilities clipped to [1e-15, 1 − 1e-15].
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
 
 export interface ThresholdMetrics {
   readonly accuracy: number;

@@ -1,10 +1,10 @@
 // The generic checks every model passes (scikit-learn's check_estimator, River's checks): clone, JSON round trip,
 // same seed → same model, unseen and missing features, NaN input, explanations that add up.
 import { describe, expect, it } from 'vitest';
-import { Random } from '../random.js';
-import { zeros, type Matrix } from './matrix.js';
+import { Random } from '../../random.js';
+import { zeros, type Matrix } from '../numerics/matrix.js';
 import { MODEL_KINDS, type Model, type ModelKind } from './model.js';
-import { createModel, modelFromJSON, trainTabular } from './tabular.js';
+import { createModel, modelFromJSON, trainTabular } from '../lifecycle/tabular.js';
 
 /** 400 rows, 5 columns; label from a noisy linear rule (binary) or the rule itself plus noise (regression). */
 function dataset(task: 'binary' | 'regression', seed = 3): { X: Matrix; y: Float64Array } {

@@ -1,9 +1,9 @@
 // Linear models: least squares (closed form), L2 logistic regression (Newton–CG) and the linear SVM (dual
 // coordinate descent), sharing one weight vector, one margin and one exact explanation.
 import { Matrix as Dense, pseudoInverse } from 'ml-matrix';
-import { Random } from '../random.js';
-import { checkFinite, checkFiniteRow, type Matrix } from './matrix.js';
-import { shuffled } from './split.js';
+import { Random } from '../../random.js';
+import { checkFinite, checkFiniteRow, type Matrix } from '../numerics/matrix.js';
+import { shuffled } from '../numerics/shuffle.js';
 import { fitLinear } from './linear-solver.js';
 import {
   checkLabels,

@@ -1,8 +1,8 @@
 // Preprocessing as a serializable pipeline: raw rows (objects of numbers, strings, booleans) → a matrix of numbers.
 // Fitted on training rows only; what it learned (fill values, quantiles, means, categories) is in toJSON().
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import { hashString } from '../random.js';
-import { zeros, type Matrix } from './matrix.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
+import { hashString } from '../../random.js';
+import { zeros, type Matrix } from '../numerics/matrix.js';
 
 /** One input row: column name → number, string, boolean, or missing (undefined, null, ''). */
 export type DataRow = Readonly<Record<string, unknown>>;

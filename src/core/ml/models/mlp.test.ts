@@ -2,9 +2,9 @@
 // (BatchMatMul for every transpose flag and for batched operands; Transpose and Sum, float for float, for shapes
 // on and off their four-wide blocks), and its batch loss's written-out gradient must be the autodiff one.
 import { describe, expect, it } from 'vitest';
-import { Random } from '../random.js';
+import { Random } from '../../random.js';
 import { batchLoss, loadTensorflow } from './mlp.js';
-import { replacedKernels } from './tf-kernels.js';
+import { replacedKernels } from '../numerics/tf-kernels.js';
 
 /** Random numbers for a tensor of `shape`, row-major. */
 function randomArray(rng: Random, shape: number[]): number[] {

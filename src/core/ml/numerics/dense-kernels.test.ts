@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { MODULES, bytesModule, compileWat } from '../../../scripts/build-wasm.js';
+import { MODULES, bytesModule, compileWat } from '../../../../scripts/build-wasm.js';
 import { DenseRows, kernelMath } from './dense-kernels.js';
-import { rowLosses } from './linear-solver.js';
+import { rowLosses } from '../models/linear-solver.js';
 import { zeros, type Matrix } from './matrix.js';
-import { Random } from '../random.js';
+import { Random } from '../../random.js';
 
 describe('dense kernels (WebAssembly)', () => {
   it('each module carried in a .bytes.ts file is its .wat compiled (npm run build:wasm)', async () => {

@@ -3,9 +3,9 @@
 // estimated from a sample of the rows, where that costs less than L-BFGS's extra passes (`newtonPays`). Both stop
 // on the exact gradient, at the same optimum. The passes run over a dense copy of the rows in WebAssembly
 // (dense-kernels.ts), or over the rows' non-zeros where they are mostly zeros or too many to copy.
-import { DENSE_ROWS_MAX_BYTES, DenseRows, choleskySolve, denseRowsBytes } from './dense-kernels.js';
-import type { Matrix, SparseRows } from './matrix.js';
-import { checkFinite, sparseRows } from './matrix.js';
+import { DENSE_ROWS_MAX_BYTES, DenseRows, choleskySolve, denseRowsBytes } from '../numerics/dense-kernels.js';
+import type { Matrix, SparseRows } from '../numerics/matrix.js';
+import { checkFinite, sparseRows } from '../numerics/matrix.js';
 import type { FitOptions } from './model.js';
 
 export type RowLoss = 'logistic' | 'squared_hinge';

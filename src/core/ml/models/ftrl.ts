@@ -1,8 +1,8 @@
 // FTRL-Proximal online logistic regression (McMahan et al. 2013, "Ad Click Prediction", Algorithm 1): per-
 // coordinate learning rates, weights computed lazily from (z, n), exactly zero while |z| ≤ λ1.
-import { Random } from '../random.js';
-import { checkFinite, checkFiniteRow, type Matrix } from './matrix.js';
-import { shuffled } from './split.js';
+import { Random } from '../../random.js';
+import { checkFinite, checkFiniteRow, type Matrix } from '../numerics/matrix.js';
+import { shuffled } from '../numerics/shuffle.js';
 import {
   checkLabels,
   invalidSetting,

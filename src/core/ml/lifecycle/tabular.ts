@@ -1,10 +1,10 @@
 // The tabular workflow of EVAL.md: rows → (drop missing) → split → pipeline fitted on train → model → metrics,
 // permutation importance; and the fitted pipeline + model as one object that predicts and explains raw rows.
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import { Random } from '../random.js';
-import { FtrlProximal, type FtrlSettings } from './ftrl.js';
-import { LinearRegression, LinearSvm, LogisticRegression } from './linear.js';
-import { take } from './matrix.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
+import { Random } from '../../random.js';
+import { FtrlProximal, type FtrlSettings } from '../models/ftrl.js';
+import { LinearRegression, LinearSvm, LogisticRegression } from '../models/linear.js';
+import { take } from '../numerics/matrix.js';
 import {
   averagePrecision,
   brierScore,
@@ -12,8 +12,8 @@ import {
   regressionMetrics,
   rocAuc,
   thresholdMetrics,
-} from './metrics.js';
-import { Mlp, type MlpSettings } from './mlp.js';
+} from '../numerics/metrics.js';
+import { Mlp, type MlpSettings } from '../models/mlp.js';
 import {
   MODEL_KINDS,
   type Explanation,
@@ -21,9 +21,16 @@ import {
   type Model,
   type ModelJSON,
   type ModelKind,
-} from './model.js';
-import { Pipeline, isMissing, type DataRow, type PipelineJSON, type PipelineOptions } from './preprocess.js';
-import { binaryLabel, randomSplit, shuffled, stratifiedSplit } from './split.js';
+} from '../models/model.js';
+import {
+  Pipeline,
+  isMissing,
+  type DataRow,
+  type PipelineJSON,
+  type PipelineOptions,
+} from '../models/preprocess.js';
+import { shuffled } from '../numerics/shuffle.js';
+import { binaryLabel, randomSplit, stratifiedSplit } from './split.js';
 
 /** A model of `kind` with its settings (defaults for what is not given). */
 export function createModel(kind: ModelKind, settings: Record<string, unknown> = {}): Model {

@@ -1,5 +1,5 @@
 // Dense row-major matrices of doubles: what the pipeline produces and every model reads.
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
 
 /** `rows × cols` numbers, row after row. */
 export interface Matrix {

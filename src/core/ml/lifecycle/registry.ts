@@ -1,8 +1,8 @@
 // Model versions over the ModelStore port: naming (NAME, NAME@VERSION), loading, promotion with its quality
 // gate, and rollback.
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import type { ModelStore, ModelVersion, NewModelVersion } from '../ports/model-store.js';
-import type { DataRow } from './preprocess.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
+import type { ModelStore, ModelVersion, NewModelVersion } from '../../ports/model-store.js';
+import type { DataRow } from '../models/preprocess.js';
 import { TabularModel, mainMetric, scoreOn, type TabularJSON, type TrainResult } from './tabular.js';
 
 /** Held-out rows stored with a version: what promotion scores candidate and production on. */

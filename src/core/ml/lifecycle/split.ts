@@ -1,8 +1,9 @@
-// Labels and splits of the tabular protocol (EVAL.md): binary labels from loose spellings, seeded shuffles,
-// stratified and plain random train/test splits.
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import { Random } from '../random.js';
-import { isMissing } from './preprocess.js';
+// Labels and splits of the tabular protocol (EVAL.md): binary labels from loose spellings, stratified and plain
+// random train/test splits.
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
+import { Random } from '../../random.js';
+import { isMissing } from '../models/preprocess.js';
+import { shuffled } from '../numerics/shuffle.js';
 
 /** `1`, `true`, `1.0` (any case, or the number 1, or true) are positive; other present values negative. */
 export function binaryLabel(value: unknown): 0 | 1 | undefined {
@@ -10,18 +11,6 @@ export function binaryLabel(value: unknown): 0 | 1 | undefined {
   if (value === true || value === 1) return 1;
   const text = String(value).trim().toUpperCase();
   return text === '1' || text === 'TRUE' || text === '1.0' ? 1 : 0;
-}
-
-/** 0 … n−1 in a seeded random order (Fisher–Yates). */
-export function shuffled(n: number, rng: Random): Int32Array {
-  const order = Int32Array.from({ length: n }, (_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const k = rng.int(0, i + 1);
-    const t = order[i] as number;
-    order[i] = order[k] as number;
-    order[k] = t;
-  }
-  return order;
 }
 
 export interface Split {

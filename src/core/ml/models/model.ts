@@ -1,8 +1,8 @@
 // The one model contract (DESIGN.md "Models"; STYLE.md point 4): constructors store settings, `fit` learns from a
 // matrix, `learnOne` from one row (online models), predictions and explanations per row, toJSON/fromJSON for the
 // model store, `clone` for a fresh copy with the same settings.
-import { ERROR_CODES, ShopstreamError } from '../errors.js';
-import type { Matrix } from './matrix.js';
+import { ERROR_CODES, ShopstreamError } from '../../errors.js';
+import type { Matrix } from '../numerics/matrix.js';
 
 export const MODEL_KINDS = ['logistic', 'linear', 'svm', 'mlp', 'ftrl'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];

@@ -1,4 +1,4 @@
-// An EventSink that posts batches to a running server's /v1/events (import --to URL).
+// An EventSink that posts batches to a running server's /v1/events over HTTP (import --to URL).
 import {
   ERROR_CODES,
   ShopstreamError,
@@ -6,7 +6,7 @@ import {
   type IngestSummary,
   type Ingestor,
   type Rejection,
-} from '../core/index.js';
+} from '../../core/index.js';
 
 export class RemoteSink implements EventSink {
   private readonly url: string;

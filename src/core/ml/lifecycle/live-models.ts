@@ -1,7 +1,7 @@
 // The models a server answers with: the production version of each stored model, swapped in when a newer one is
 // promoted (polled through the store's revision, so a promotion by another process is seen too). A request takes
 // the model it starts with and finishes with it: a swap never fails a request in flight.
-import type { ModelStore, ModelVersion } from '../ports/model-store.js';
+import type { ModelStore, ModelVersion } from '../../ports/model-store.js';
 import { loadVersion, pickVersion, type ModelRef } from './registry.js';
 import type { TabularModel } from './tabular.js';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ShopstreamError } from '../errors.js';
-import { rowOf } from './matrix.js';
+import { ShopstreamError } from '../../errors.js';
+import { rowOf } from '../numerics/matrix.js';
 import { Pipeline } from './preprocess.js';
 
 const rows = [

@@ -1,0 +1,2 @@
+// HTTP adapters: an EventSink that is a running server.
+export { RemoteSink } from './remote-sink.js';
