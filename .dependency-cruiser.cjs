@@ -42,6 +42,28 @@ module.exports = {
       to: { path: '^src/', pathNot: ['^src/core/', '^src/sim/'] },
     },
     {
+      name: 'ml-numerics-import-no-models',
+      comment:
+        'src/core/ml by role: numerics (kernels, matrices, metrics) ← models ← lifecycle (train, store, serve)',
+      severity: 'error',
+      from: { path: '^src/core/ml/numerics/' },
+      to: { path: '^src/core/ml/(models|lifecycle)/' },
+    },
+    {
+      name: 'ml-models-import-no-lifecycle',
+      severity: 'error',
+      from: { path: '^src/core/ml/models/' },
+      to: { path: '^src/core/ml/lifecycle/' },
+    },
+    {
+      name: 'workspace-imports-core-and-adapters',
+      comment:
+        'src/workspace opens a data directory: it wires adapters, and is used by the server and the CLI',
+      severity: 'error',
+      from: { path: '^src/workspace/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/adapters/', '^src/workspace/'] },
+    },
+    {
       name: 'server-does-not-import-cli',
       severity: 'error',
       from: { path: '^src/server/' },

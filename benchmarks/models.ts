@@ -17,7 +17,7 @@ import {
   type TrainResult,
 } from '../src/core/index.js';
 import { readTable, writeTable, type Cell } from '../src/adapters/files/index.js';
-import { DuckDbModelStore, modelsFile } from '../src/adapters/duckdb/index.js';
+import { openWorkspace } from '../src/workspace/index.js';
 import { pacedLoad, startChild, startServer, type PacedResult } from './children.js';
 import { fmt, median, medianOf, type Measure } from './lib.js';
 
@@ -264,7 +264,8 @@ async function benchServing(
   });
   const dataDir = join(work, 'models-serve');
   mkdirSync(dataDir, { recursive: true });
-  const store = new DuckDbModelStore(modelsFile(dataDir));
+  const workspace = await openWorkspace(dataDir);
+  const store = workspace.models;
   const version = await store.add(
     'bench',
     {
@@ -279,7 +280,7 @@ async function benchServing(
     Date.now(),
   );
   await promote(store, 'bench', version.version, { now: Date.now() });
-  await store.close();
+  await workspace.close();
   const body = JSON.stringify({ row: served.row });
   const seconds = quick ? 5 : 10;
   // Our server and the bare Fastify floor in turn, so that a noisy phase of the machine hits both alike.

@@ -2,7 +2,7 @@
 // swap — a version promoted by another process while requests stream in: none fails, the answers switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChildProcess } from 'node:child_process';
-import { DuckDbModelStore, modelsFile } from '../src/adapters/duckdb/index.js';
+import { openWorkspace } from '../src/workspace/index.js';
 import { Random, promote, trainTabular, type DataRow } from '../src/core/index.js';
 import { runCli, startCli, stop } from './helpers/cli.js';
 import { json } from './helpers/http.js';
@@ -26,7 +26,8 @@ describe('serve: model predictions', () => {
   let url: string;
 
   beforeAll(async () => {
-    const store = new DuckDbModelStore(modelsFile(tmp.dir));
+    const workspace = await openWorkspace(tmp.dir);
+    const store = workspace.models;
     for (const flip of [false, true]) {
       const { trained, report, test } = await trainTabular(rows(flip), {
         label: 'bought',
@@ -47,7 +48,7 @@ describe('serve: model predictions', () => {
       );
     }
     await promote(store, 'buyers', 1, { now: Date.now() });
-    await store.close();
+    await workspace.close();
     const started = await startCli(
       ['serve', '--data', tmp.dir, '--port', '0', '--no-features'],
       /at (http:\S+)/,

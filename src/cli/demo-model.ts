@@ -13,7 +13,7 @@ import {
   type CompiledFeature,
   type DataRow,
 } from '../core/index.js';
-import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
+import type { Workspace } from '../workspace/index.js';
 import { trainingSetFromLog } from './read-log.js';
 
 export interface DemoModel {
@@ -36,11 +36,11 @@ export const DEMO_MATURITY = '30 days';
 
 /** Trains and promotes `fraud`; a reason instead when the data cannot give a model (too few labelled payments). */
 export async function trainDemoFraudModel(
-  dataDir: string,
+  store: Workspace,
   features: readonly CompiledFeature[],
 ): Promise<DemoModel | { skipped: string }> {
   const spec = parseLabelSpec(DEMO_LABEL);
-  const { rows, events } = await trainingSetFromLog(dataDir, features, spec, '3. read log');
+  const { rows, events } = await trainingSetFromLog(store, features, spec, '3. read log');
   // Numeric features only (lists such as last_n are not model inputs, nor absolute times such as last_seen);
   // null (no data yet) is a missing value.
   const numeric = features
@@ -62,9 +62,8 @@ export async function trainDemoFraudModel(
       pipeline: { missing: 'median' },
       importanceRows: 0,
     });
-    const store = new DuckDbModelStore(modelsFile(dataDir));
     const { report } = result;
-    const stored = await store.add(
+    const stored = await store.models.add(
       'fraud',
       versionEntry(result, {
         fingerprint: `demo:${events}`,
@@ -79,11 +78,10 @@ export async function trainDemoFraudModel(
       Date.now(),
     );
     let refused: string | undefined;
-    await promote(store, 'fraud', stored.version, { now: Date.now() }).catch((error: unknown) => {
+    await promote(store.models, 'fraud', stored.version, { now: Date.now() }).catch((error: unknown) => {
       if (!(isShopstreamError(error) && error.code === ERROR_CODES.MODEL_REFUSED)) throw error;
       refused = error.message;
     });
-    await store.close();
     const m = report.metrics;
     return {
       name: 'fraud',

@@ -1,8 +1,6 @@
 // The server's public surface: build it around ports, or start it on a data directory.
 import type { FastifyInstance } from 'fastify';
-import { openEmbeddedStore } from '../adapters/sqlite/index.js';
-import { DuckDbModelStore, modelsFile } from '../adapters/duckdb/index.js';
-import { lockDataDir, type DataLock } from '../adapters/files/index.js';
+import { openWorkspace } from '../workspace/index.js';
 import {
   DEFAULT_ENGINE_OPTIONS,
   DEFAULT_MAX_FUTURE_MS,
@@ -55,9 +53,7 @@ export interface StartOptions {
  */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   // The stream engine's state has one keeper per data directory (an ingestion-only server keeps none).
-  const lock: DataLock | undefined =
-    options.features && options.dataDir !== ':memory:' ? lockDataDir(options.dataDir, 'serve') : undefined;
-  const store = openEmbeddedStore(options.dataDir);
+  const store = await openWorkspace(options.dataDir, options.features ? { lock: 'serve' } : {});
   let runner: StreamRunner | undefined;
   let timer: NodeJS.Timeout | undefined;
   let engineStart: RunningServer['engineStart'];
@@ -84,16 +80,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const purgeTimer =
     retention === undefined ? undefined : setInterval(() => void purge().catch(() => 0), 3_600_000);
   purgeTimer?.unref();
-  const models =
-    options.dataDir === ':memory:'
-      ? undefined
-      : new LiveModels(new DuckDbModelStore(modelsFile(options.dataDir)));
+  const models = new LiveModels(store.models);
   // Production models are loaded before the server listens: the first request does not pay for it.
-  await models?.refresh().catch(() => undefined);
-  const modelTimer = models
-    ? setInterval(() => void models.refresh().catch(() => undefined), options.modelPollMs ?? 1000)
-    : undefined;
-  modelTimer?.unref();
+  await models.refresh().catch(() => undefined);
+  const modelTimer = setInterval(
+    () => void models.refresh().catch(() => undefined),
+    options.modelPollMs ?? 1000,
+  );
+  modelTimer.unref();
   const app = buildServer({
     models,
     log: store.log,
@@ -107,9 +101,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     if (timer) clearInterval(timer);
-    if (modelTimer) clearInterval(modelTimer);
+    if (purgeTimer) clearInterval(purgeTimer);
+    clearInterval(modelTimer);
     await store.close();
-    lock?.release();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ShopstreamError(
         ERROR_CODES.INVALID_OPTION,
@@ -132,7 +126,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     close: async () => {
       if (timer) clearInterval(timer);
       if (purgeTimer) clearInterval(purgeTimer);
-      if (modelTimer) clearInterval(modelTimer);
+      clearInterval(modelTimer);
       await app.close();
       if (runner) {
         // A clean stop leaves a checkpoint at the end of the log: the next start has nothing to re-read.
@@ -140,7 +134,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         await runner.checkpoint();
       }
       await store.close();
-      lock?.release();
     },
   };
 }

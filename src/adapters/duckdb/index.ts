@@ -1,2 +1,3 @@
-// DuckDB adapters: the model store.
-export { DuckDbModelStore, modelsFile } from './model-store.js';
+// DuckDB adapters: the model store file of earlier versions, read once to move it into SQLite.
+export { legacyModelsFile, readLegacyModels } from './legacy-models.js';
+export type { LegacyModelRow } from './legacy-models.js';

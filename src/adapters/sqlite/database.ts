@@ -1,4 +1,5 @@
-// Opens the embedded SQLite database of a data directory, with the settings the log was measured with.
+// Opens the embedded SQLite database of a data directory (the log, offsets, checkpoints, dead letters and the
+// model store), with the settings the log was measured with.
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,6 +42,23 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   truncated INTEGER NOT NULL DEFAULT 0,
   dedup_key TEXT UNIQUE
 );
+CREATE TABLE IF NOT EXISTS model_versions (
+  name TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  stage TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  promoted_at INTEGER,
+  kind TEXT NOT NULL,
+  metrics TEXT NOT NULL,
+  features TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  params TEXT NOT NULL,
+  artifact TEXT NOT NULL,
+  validation TEXT NOT NULL,
+  PRIMARY KEY (name, version)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS model_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
+INSERT OR IGNORE INTO model_revision VALUES (1, 0);
 `;
 
 /**

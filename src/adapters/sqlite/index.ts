@@ -1,19 +1,24 @@
-// The embedded default store: one SQLite file holding the event log, consumer offsets and dead letters.
+// The embedded default store: one SQLite file holding the event log, consumer offsets, checkpoints, dead letters
+// and the model store.
 import { join } from 'node:path';
 import { openDatabase } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqliteDeadLetterStore } from './dead-letter-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
+import { SqliteModelStore } from './model-store.js';
 
 export { SqliteEventLog } from './event-log.js';
 export { SqliteDeadLetterStore } from './dead-letter-store.js';
 export { SqliteCheckpointStore } from './checkpoint-store.js';
+export { SqliteModelStore } from './model-store.js';
+export type { StoredModelRow } from './model-store.js';
 export { openDatabase } from './database.js';
 
 export interface EmbeddedStore {
   readonly log: SqliteEventLog;
   readonly deadLetters: SqliteDeadLetterStore;
   readonly checkpoints: SqliteCheckpointStore;
+  readonly models: SqliteModelStore;
   readonly file: string;
   close(): Promise<void>;
 }
@@ -35,6 +40,7 @@ export function openEmbeddedStore(dataDir: string): EmbeddedStore {
     log,
     deadLetters: new SqliteDeadLetterStore(db),
     checkpoints: new SqliteCheckpointStore(db),
+    models: new SqliteModelStore(db),
     file,
     close: () => log.close(),
   };

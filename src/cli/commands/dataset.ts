@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { ERROR_CODES, ShopstreamError, featureSource, parseLabelSpec } from '../../core/index.js';
 import { writeFeatureSource, sourceFileOf } from '../feature-source-file.js';
 import { writeTable } from '../../adapters/files/index.js';
-import { existingDataDir } from '../data-dir.js';
+import { resolveDataDir } from '../data-dir.js';
+import { openWorkspace } from '../../workspace/index.js';
 import { loadFeatures } from '../features-file.js';
 import { trainingSetFromLog } from '../read-log.js';
 
@@ -43,11 +44,8 @@ export function registerDataset(program: Command): void {
       }
       const features = names ? all.filter((f) => names.includes(f.name)) : all;
       const started = performance.now();
-      const { rows, summary } = await trainingSetFromLog(
-        existingDataDir(flags.data, 'events.db'),
-        features,
-        spec,
-      );
+      const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
+      const { rows, summary } = await trainingSetFromLog(store, features, spec).finally(() => store.close());
       const columns = ['id', 'ts', ...features.map((f) => f.name), 'label'];
       await writeTable(
         flags.out,

@@ -9,8 +9,8 @@ import {
   type DeadLetterFilter,
   type StoredDeadLetter,
 } from '../../core/index.js';
-import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
-import { existingDataDir } from '../data-dir.js';
+import { openWorkspace } from '../../workspace/index.js';
+import { resolveDataDir } from '../data-dir.js';
 import { durationOption, intOption, timeOption } from '../options.js';
 
 interface Flags {
@@ -60,7 +60,7 @@ export function registerDeadLetters(program: Command): void {
   common(group.command('list').description('the newest letters, one a line'))
     .option('--limit <n>', 'at most this many', '20')
     .action(async (flags: Flags) => {
-      const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
+      const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
       const filter = filterOf(flags);
       const items = await store.deadLetters.list(intOption('limit', flags.limit, 1, 1_000_000), filter);
       const total = await store.deadLetters.count(filter);
@@ -77,7 +77,7 @@ export function registerDeadLetters(program: Command): void {
     .description('one letter, with its raw text')
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .action(async (seq: string, flags: Flags) => {
-      const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
+      const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
       const [found] = await store.deadLetters.list(1, { seqs: [intOption('seq', seq, 1, 2 ** 53 - 1)] });
       await store.close();
       if (!found)
@@ -94,7 +94,7 @@ export function registerDeadLetters(program: Command): void {
   )
     .option('--limit <n>', 'at most this many', '1000000')
     .action(async (flags: Flags) => {
-      const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
+      const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
       try {
         const letters = await store.deadLetters.list(
           intOption('limit', flags.limit, 1, 10_000_000),
@@ -129,7 +129,7 @@ export function registerDeadLetters(program: Command): void {
   common(
     group.command('purge').description('delete the selected letters (all of them with no filter)'),
   ).action(async (flags: Flags) => {
-    const store = openEmbeddedStore(existingDataDir(flags.data, 'events.db'));
+    const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
     const removed = await store.deadLetters.remove(filterOf(flags));
     await store.close();
     if (flags.json) console.log(JSON.stringify({ removed }));

@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Ingestor, SYSTEM_CLOCK } from '../../core/index.js';
 import { importFile } from '../../adapters/files/index.js';
-import { openEmbeddedStore } from '../../adapters/sqlite/index.js';
+import { openWorkspace } from '../../workspace/index.js';
 import { startServer } from '../../server/index.js';
 import { DEFAULT_SIMULATION } from '../../sim/index.js';
 import { resolveDataDir } from '../data-dir.js';
@@ -92,7 +92,7 @@ export function registerDemo(program: Command): void {
       );
 
       started = performance.now();
-      const store = openEmbeddedStore(dataDir);
+      const store = await openWorkspace(dataDir);
       const bar = startProgress('2. import', lines, 'lines');
       const summary = await importFile(
         eventsFile,
@@ -101,14 +101,13 @@ export function registerDemo(program: Command): void {
         (p) => bar.update(Math.round((p.bytesRead / p.totalBytes) * lines)),
       );
       bar.stop();
-      await store.close();
       console.log(
         `2. imported into ${join(dataDir, 'events.db')}: ${summary.accepted} new, ${summary.duplicates} already there, ${summary.conflicts} id conflicts, ${summary.rejected} rejected into the dead-letter table (${secs()}s)`,
       );
 
       started = performance.now();
       const features = loadFeatures(undefined);
-      const model = await trainDemoFraudModel(dataDir, features);
+      const model = await trainDemoFraudModel(store, features).finally(() => store.close());
       const f3 = (v: number) => v.toFixed(3);
       console.log(
         'skipped' in model

@@ -9,8 +9,8 @@ import {
   rollback,
   type ModelVersion,
 } from '../../core/index.js';
-import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
-import { existingDataDir } from '../data-dir.js';
+import { openWorkspace, type Workspace } from '../../workspace/index.js';
+import { resolveDataDir } from '../data-dir.js';
 
 interface Flags {
   data?: string;
@@ -18,8 +18,8 @@ interface Flags {
   force?: boolean;
 }
 
-function storeOf(flags: Flags): DuckDbModelStore {
-  return new DuckDbModelStore(modelsFile(existingDataDir(flags.data, 'models.duckdb')));
+function workspaceOf(flags: Flags): Promise<Workspace> {
+  return openWorkspace(resolveDataDir(flags.data), { create: false });
 }
 
 function line(v: ModelVersion): string {
@@ -42,9 +42,10 @@ export function registerModels(program: Command): void {
 
   common(models.command('list [name]').description('versions of one model, or of all')).action(
     async (name: string | undefined, flags: Flags) => {
-      const store = storeOf(flags);
+      const ws = await workspaceOf(flags);
+      const store = ws.models;
       const versions = await store.list(name);
-      await store.close();
+      await ws.close();
       if (flags.json) console.log(JSON.stringify(versions));
       else if (versions.length === 0)
         console.log(name ? `no versions of ${name}` : 'no models yet: shopstream train FILE --label COL');
@@ -57,9 +58,10 @@ export function registerModels(program: Command): void {
       .command('show <model>')
       .description('one version (NAME@V, or NAME for production) with its metadata'),
   ).action(async (ref: string, flags: Flags) => {
-    const store = storeOf(flags);
+    const ws = await workspaceOf(flags);
+    const store = ws.models;
     const version = await resolveVersion(store, parseModelRef(ref));
-    await store.close();
+    await ws.close();
     console.log(JSON.stringify(version, null, flags.json ? undefined : 2));
   });
 
@@ -81,7 +83,8 @@ export function registerModels(program: Command): void {
         },
       );
     }
-    const store = storeOf(flags);
+    const ws = await workspaceOf(flags);
+    const store = ws.models;
     try {
       const result = await promote(store, parsed.name, parsed.version, {
         force: flags.force,
@@ -98,21 +101,22 @@ export function registerModels(program: Command): void {
         );
       }
     } finally {
-      await store.close();
+      await ws.close();
     }
   });
 
   common(
     models.command('rollback <name>').description('return production to the version before the current one'),
   ).action(async (name: string, flags: Flags) => {
-    const store = storeOf(flags);
+    const ws = await workspaceOf(flags);
+    const store = ws.models;
     try {
       const { from, to } = await rollback(store, parseModelRef(name).name, Date.now());
       if (flags.json) console.log(JSON.stringify({ from, to }));
       else
         console.log(`${name}: production is ${name}@${to.version} again (${name}@${from.version} archived)`);
     } finally {
-      await store.close();
+      await ws.close();
     }
   });
 }

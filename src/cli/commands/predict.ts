@@ -2,8 +2,8 @@
 import type { Command } from 'commander';
 import { isShopstreamError, loadModel, parseModelRef, type DataRow } from '../../core/index.js';
 import { readTable, writeTable, type Cell } from '../../adapters/files/index.js';
-import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
-import { existingDataDir } from '../data-dir.js';
+import { openWorkspace } from '../../workspace/index.js';
+import { resolveDataDir } from '../data-dir.js';
 
 interface PredictFlags {
   model: string;
@@ -31,9 +31,10 @@ export function registerPredict(program: Command): void {
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
     .option('--json', 'print a JSON summary as the last line (with --out)')
     .action(async (file: string, flags: PredictFlags) => {
-      const store = new DuckDbModelStore(modelsFile(existingDataDir(flags.data, 'models.duckdb')));
-      const { meta, model } = await loadModel(store, parseModelRef(flags.model));
-      await store.close();
+      const store = await openWorkspace(resolveDataDir(flags.data), { create: false });
+      const { meta, model } = await loadModel(store.models, parseModelRef(flags.model)).finally(() =>
+        store.close(),
+      );
       const table = await readTable(file);
       // A table without the model's columns would be scored on nothing in particular: refused, naming them.
       const warnings = model.requireColumns(table.columns, flags.allowMissing === true);

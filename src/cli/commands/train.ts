@@ -1,6 +1,5 @@
 // `shopstream train`: EVAL.md's tabular protocol on a CSV/Parquet file; stores the fitted pipeline + model as a
 // new candidate version in the model store.
-import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   ERROR_CODES,
@@ -14,7 +13,7 @@ import {
   type PipelineOptions,
 } from '../../core/index.js';
 import { fileFingerprint, readTable } from '../../adapters/files/index.js';
-import { DuckDbModelStore, modelsFile } from '../../adapters/duckdb/index.js';
+import { openWorkspace } from '../../workspace/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { intOption, numberOption } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -175,10 +174,8 @@ export function registerTrain(program: Command): void {
       bar?.stop();
       const { report, trained } = result;
       for (const warning of report.warnings) console.error(`warning: ${warning}`);
-      const dataDir = resolveDataDir(flags.data);
-      mkdirSync(dataDir, { recursive: true });
-      const store = new DuckDbModelStore(modelsFile(dataDir));
-      const stored = await store.add(
+      const store = await openWorkspace(resolveDataDir(flags.data));
+      const stored = await store.models.add(
         name,
         versionEntry(result, {
           fingerprint,
@@ -199,9 +196,9 @@ export function registerTrain(program: Command): void {
         Date.now(),
       );
       const promoted = flags.promote
-        ? await promote(store, name, stored.version, { now: Date.now() })
+        ? await promote(store.models, name, stored.version, { now: Date.now() }).finally(() => store.close())
         : undefined;
-      await store.close();
+      if (!flags.promote) await store.close();
       const m = report.metrics;
       const summary = {
         model: name,
