@@ -7,6 +7,7 @@
 //   simulate  the store simulator's event rate
 //   log-store SQLite vs DuckDB as the append-only log with idempotent ids (why the log is on SQLite)
 //   models    fit time and quality against scikit-learn on the same split, FTRL updates/s
+//   trees     gradient-boosted trees against XGBoost on the same rows: quality, fit, batch and one-row prediction
 //   serving   POST /v1/models/{name}/predict at a fixed 1,000 req/s: p99, beside a bare Fastify server in turn
 //   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
 //   replay    batch over a shuffled log of 1M payments in event-time order, beside arrival order and the engine alone
@@ -24,6 +25,7 @@ import { benchReplay } from './replay.js';
 import { fmt, medianOf, printTable, rate, type Measure } from './lib.js';
 import { childJson, pacedLoad, startChild, startServer } from './children.js';
 import { benchModelServing, benchModels } from './models.js';
+import { benchTrees } from './trees.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
@@ -158,6 +160,7 @@ try {
   if (wanted('features')) for (const m of await benchFeatures(quick, work)) results.push(m);
   if (wanted('replay')) for (const m of await benchReplay(quick, work)) results.push(m);
   if (wanted('models')) for (const m of await benchModels(quick, work)) results.push(m);
+  if (wanted('trees')) for (const m of await benchTrees(quick, work)) results.push(m);
   if (wanted('serving')) for (const m of await benchModelServing(quick, work)) results.push(m);
 
   if (wanted('log-store'))

@@ -1,5 +1,6 @@
 // Compiles the WebAssembly text modules of src/core/ml into the TypeScript modules that carry their bytes
-// (dense-kernels.wat → dense-kernels.bytes.ts, tf-kernels.wat → tf-kernels.bytes.ts): `npm run build:wasm`.
+// (dense-kernels.wat → dense-kernels.bytes.ts, tf-kernels.wat → tf-kernels.bytes.ts, tree-kernels.wat →
+// tree-kernels.bytes.ts): `npm run build:wasm`.
 // A test checks that each pair agrees.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +24,11 @@ export const MODULES: readonly WasmModule[] = [
     constant: 'DENSE_KERNELS_BASE64',
   },
   { wat: ml('tf-kernels.wat'), bytesModule: ml('tf-kernels.bytes.ts'), constant: 'TF_KERNELS_BASE64' },
+  {
+    wat: ml('tree-kernels.wat'),
+    bytesModule: ml('tree-kernels.bytes.ts'),
+    constant: 'TREE_KERNELS_BASE64',
+  },
 ];
 
 /** The module's binary, base64-encoded. */

@@ -27,7 +27,9 @@ function line(v: ModelVersion): string {
   const score =
     m.auc !== undefined
       ? `auc ${m.auc.toFixed(4)} pr-auc ${(m.prAuc ?? NaN).toFixed(4)}`
-      : `r2 ${(m.r2 ?? NaN).toFixed(4)} rmse ${(m.rmse ?? NaN).toFixed(4)}`;
+      : m.ndcg10 !== undefined
+        ? `ndcg@10 ${m.ndcg10.toFixed(4)} ndcg@5 ${(m.ndcg5 ?? NaN).toFixed(4)}`
+        : `r2 ${(m.r2 ?? NaN).toFixed(4)} rmse ${(m.rmse ?? NaN).toFixed(4)}`;
   return `${`${v.name}@${v.version}`.padEnd(32)} ${v.stage.padEnd(10)} ${v.kind.padEnd(8)} ${score}  ${new Date(v.createdAt).toISOString()}`;
 }
 

@@ -7,8 +7,10 @@ import {
   ShopstreamError,
   checkModelName,
   promote,
+  trainRanking,
   trainTabular,
   versionEntry,
+  type FitProgress,
   type ModelKind,
   type PipelineOptions,
 } from '../../core/index.js';
@@ -30,6 +32,13 @@ interface TrainFlags {
   hidden?: string;
   task?: string;
   c?: string;
+  group?: string;
+  trees?: string;
+  depth?: string;
+  learningRate?: string;
+  leaves?: string;
+  earlyStopping?: string;
+  scalePosWeight?: string;
   missing?: PipelineOptions['missing'];
   clip?: string;
   scale?: PipelineOptions['scale'];
@@ -52,25 +61,61 @@ function modelSettings(kind: ModelKind, flags: TrainFlags): Record<string, unkno
       settings.batchSize = intOption('batch-size', flags.batchSize, 1, 1_000_000);
     if (flags.hidden !== undefined)
       settings.hidden = flags.hidden.split(',').map((u) => intOption('hidden', u, 1, 4096));
-    if (flags.task !== undefined) {
-      if (flags.task !== 'binary' && flags.task !== 'regression') {
-        throw new ShopstreamError(
-          ERROR_CODES.INVALID_OPTION,
-          `--task: ${JSON.stringify(flags.task)} is not binary or regression`,
-          {
-            field: 'task',
-          },
-        );
-      }
-      settings.task = flags.task;
+  }
+  if (kind === 'gbdt') {
+    if (flags.trees !== undefined) settings.nEstimators = intOption('trees', flags.trees, 1, 100_000);
+    if (flags.depth !== undefined) settings.maxDepth = intOption('depth', flags.depth, 0, 64);
+    if (flags.learningRate !== undefined)
+      settings.learningRate = numberOption('learning-rate', flags.learningRate, 1e-6, 1);
+    if (flags.leaves !== undefined) {
+      settings.numLeaves = intOption('leaves', flags.leaves, 2, 1 << 20);
+      settings.growPolicy = 'lossguide';
     }
+    if (flags.earlyStopping !== undefined)
+      settings.earlyStoppingRounds = intOption('early-stopping', flags.earlyStopping, 1, 100_000);
+    if (flags.scalePosWeight !== undefined)
+      settings.scalePosWeight = numberOption('scale-pos-weight', flags.scalePosWeight, 1e-6, 1e6);
+  }
+  if (flags.task !== undefined) {
+    const tasks = kind === 'gbdt' ? ['binary', 'regression', 'rank'] : ['binary', 'regression'];
+    if (!tasks.includes(flags.task)) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `--task: ${JSON.stringify(flags.task)} is not ${tasks.join(', ')}`,
+        { field: 'task' },
+      );
+    }
+    if ((flags.task === 'rank') !== (flags.group !== undefined)) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        flags.task === 'rank'
+          ? "--group: --task rank needs the column of each row's query (or list) id"
+          : `--group: only for --task rank (this is --task ${flags.task})`,
+        { field: 'group' },
+      );
+    }
+    settings.task = flags.task;
+  } else if (flags.group !== undefined) {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      '--group: only for --task rank (with --model gbdt)',
+      {
+        field: 'group',
+      },
+    );
   }
   const ignored = (
     [
       ['epochs', flags.epochs, ['mlp', 'ftrl']],
       ['batch-size', flags.batchSize, ['mlp']],
       ['hidden', flags.hidden, ['mlp']],
-      ['task', flags.task, ['mlp']],
+      ['task', flags.task, ['mlp', 'gbdt']],
+      ['trees', flags.trees, ['gbdt']],
+      ['depth', flags.depth, ['gbdt']],
+      ['learning-rate', flags.learningRate, ['gbdt']],
+      ['leaves', flags.leaves, ['gbdt']],
+      ['early-stopping', flags.earlyStopping, ['gbdt']],
+      ['scale-pos-weight', flags.scalePosWeight, ['gbdt']],
       ['c', flags.c, ['logistic', 'svm']],
     ] as const
   ).filter(([, value, kinds]) => value !== undefined && !(kinds as readonly string[]).includes(kind));
@@ -118,10 +163,20 @@ export function registerTrain(program: Command): void {
     .option('--hidden <units>', 'mlp: hidden layer sizes, e.g. 128,64')
     .option(
       '--task <task>',
-      'mlp: binary (default) or regression (a numeric label; RMSE/MAE/R² on a random split)',
+      'mlp, gbdt: binary (default) or regression (a numeric label; RMSE/MAE/R² on a random split); gbdt: rank (LambdaMART, with --group)',
     )
+    .option('--group <column>', 'rank: the query (or list) id column; NDCG@10 on held-out groups')
+    .option('--trees <n>', 'gbdt: boosting rounds (default 100)')
+    .option('--depth <n>', 'gbdt: deepest split level (default 6)')
+    .option('--learning-rate <x>', 'gbdt: shrinkage (default 0.3)')
+    .option('--leaves <n>', 'gbdt: grow the leaf of largest gain first, up to n leaves (LightGBM style)')
+    .option('--early-stopping <n>', 'gbdt: stop after n rounds without gain on held-out training rows')
+    .option('--scale-pos-weight <x>', 'gbdt: weight of positive rows (negatives / positives balances)')
     .option('--c <value>', 'logistic/svm: inverse regularisation strength (default 1)')
-    .option('--missing <strategy>', 'drop|mean|median|most_frequent|constant (default drop)')
+    .option(
+      '--missing <strategy>',
+      'drop|mean|median|most_frequent|constant|keep (default drop; keep: missing numbers stay missing, gbdt only)',
+    )
     .option('--clip <lo,hi>', 'clip numbers to these training quantiles, e.g. 0.01,0.99')
     .option('--scale <how>', 'zscore|minmax|none (default zscore)')
     .option('--encoding <how>', 'categories: onehot|hash (default onehot)')
@@ -154,23 +209,26 @@ export function registerTrain(program: Command): void {
       if (!flags.json)
         console.error(`read ${table.rows.length} rows × ${table.columns.length} columns from ${file}`);
       let bar: ReturnType<typeof startProgress> | undefined;
-      const result = await trainTabular(table.rows, {
+      const common = {
         label: flags.label,
-        model: kind,
         settings,
         pipeline,
         drop: flags.drop?.split(',').filter(Boolean),
         testSize,
         seed,
-        onProgress: (p) => {
+        onProgress: (p: FitProgress) => {
           bar ??= startProgress(
             `fit ${kind}`,
             p.steps,
-            kind === 'mlp' || kind === 'ftrl' ? 'epochs' : 'iterations',
+            kind === 'mlp' || kind === 'ftrl' ? 'epochs' : kind === 'gbdt' ? 'trees' : 'iterations',
           );
           bar.update(p.step);
         },
-      });
+      };
+      const result =
+        flags.group !== undefined
+          ? await trainRanking(table.rows, { ...common, group: flags.group })
+          : await trainTabular(table.rows, { ...common, model: kind });
       bar?.stop();
       const { report, trained } = result;
       for (const warning of report.warnings) console.error(`warning: ${warning}`);
@@ -217,12 +275,15 @@ export function registerTrain(program: Command): void {
               recall: m.recall,
               f1: m.f1,
             }
-          : { rmse: m.rmse, mae: m.mae, r2: m.r2 }),
+          : report.task === 'rank'
+            ? { ndcg10: m.ndcg10, ndcg5: m.ndcg5, groups: report.groups }
+            : { rmse: m.rmse, mae: m.mae, r2: m.r2 }),
         fitSeconds: Math.round(report.fitSeconds * 1000) / 1000,
         rows: report.rows,
         features: report.columns.length,
         width: report.width,
         importance: report.importance.slice(0, 10),
+        ...(report.gainImportance ? { gainImportance: report.gainImportance.slice(0, 10) } : {}),
         warnings: report.warnings,
         seconds: Math.round(performance.now() - started) / 1000,
       };
@@ -237,17 +298,24 @@ export function registerTrain(program: Command): void {
       console.log(
         report.task === 'binary'
           ? `  ROC-AUC ${f(m.auc)}  PR-AUC ${f(m.prAuc)}  accuracy ${f(m.accuracy)}  log loss ${f(m.logLoss)}  Brier ${f(m.brier)}`
-          : `  RMSE ${f(m.rmse)}  MAE ${f(m.mae)}  R² ${f(m.r2)}`,
+          : report.task === 'rank'
+            ? `  NDCG@10 ${f(m.ndcg10)}  NDCG@5 ${f(m.ndcg5)} on ${report.groups?.test} held-out groups (${report.groups?.train} trained on)`
+            : `  RMSE ${f(m.rmse)}  MAE ${f(m.mae)}  R² ${f(m.r2)}`,
       );
       if (report.task === 'binary')
         console.log(
           `  at its threshold ${f(m.threshold)} (best F1 on the held-out rows): precision ${f(m.precision)}  recall ${f(m.recall)}  F1 ${f(m.f1)}`,
         );
       console.log(
-        `  fit ${summary.fitSeconds}s; permutation importance (drop of ${report.task === 'binary' ? 'ROC-AUC' : 'R²'}):`,
+        `  fit ${summary.fitSeconds}s; permutation importance (drop of ${report.task === 'binary' ? 'ROC-AUC' : report.task === 'rank' ? 'NDCG@10' : 'R²'})${report.gainImportance ? ", and share of the trees' split gain" : ''}:`,
       );
-      for (const { column, drop } of report.importance.slice(0, 10))
-        console.log(`    ${column.padEnd(28)} ${drop.toFixed(4)}`);
+      const gains = new Map(report.gainImportance?.map((g) => [g.column, g.share]));
+      for (const { column, drop } of report.importance.slice(0, 10)) {
+        const gain = gains.get(column);
+        console.log(
+          `    ${column.padEnd(28)} ${drop.toFixed(4)}${gain !== undefined ? `   gain ${(100 * gain).toFixed(1)}%` : ''}`,
+        );
+      }
       if (source)
         console.log(
           `  its features are recorded (from ${file}.features.json): POST /v1/models/${name}/score scores ${source.rowType} events`,

@@ -5,6 +5,7 @@ export {
   calibrationBins,
   logLoss,
   regressionMetrics,
+  ndcgAt,
   rocAuc,
   thresholdMetrics,
 } from './numerics/metrics.js';
@@ -29,6 +30,8 @@ export { FtrlProximal } from './models/ftrl.js';
 export type { FtrlSettings } from './models/ftrl.js';
 export { Mlp, loadTensorflow } from './models/mlp.js';
 export type { MlpSettings } from './models/mlp.js';
+export { Gbdt, DEFAULT_GBDT } from './models/gbdt.js';
+export type { GbdtSettings, GbdtFitOptions } from './models/gbdt.js';
 export { shuffled } from './numerics/shuffle.js';
 export { binaryLabel, randomSplit, stratifiedSplit } from './lifecycle/split.js';
 export type { Split } from './lifecycle/split.js';
@@ -41,8 +44,11 @@ export {
   modelFromJSON,
   permutationImportance,
   scoreOn,
+  taskOf,
   trainTabular,
 } from './lifecycle/tabular.js';
+export { trainRanking } from './lifecycle/rank-training.js';
+export type { RankTrainOptions } from './lifecycle/rank-training.js';
 export type {
   ColumnCheck,
   Metrics,

@@ -3,7 +3,7 @@
 import { ERROR_CODES, ShopstreamError } from '../../errors.js';
 import type { ModelStore, ModelVersion, NewModelVersion } from '../../ports/model-store.js';
 import type { DataRow } from '../models/preprocess.js';
-import { TabularModel, mainMetric, scoreOn, type TabularJSON, type TrainResult } from './tabular.js';
+import { TabularModel, mainMetric, scoreOn, taskOf, type TabularJSON, type TrainResult } from './tabular.js';
 
 /** Held-out rows stored with a version: what promotion scores candidate and production on. */
 export interface ValidationData {
@@ -166,7 +166,7 @@ export async function promote(
     else if (validation) {
       const labels = Float64Array.from(validation.labels);
       comparison = {
-        metric: mainMetric(candidate.model.model.task),
+        metric: mainMetric(taskOf(candidate.model)),
         candidate: scoreOn(candidate.model, validation.rows, labels),
         production: scoreOn(production, validation.rows, labels),
         rows: validation.rows.length,

@@ -2,20 +2,17 @@
 // permutation importance; and the fitted pipeline + model as one object that predicts and explains raw rows.
 import { ERROR_CODES, ShopstreamError } from '../../errors.js';
 import { Random } from '../../random.js';
-import { FtrlProximal, type FtrlSettings } from '../models/ftrl.js';
-import { LinearRegression, LinearSvm, LogisticRegression } from '../models/linear.js';
 import { take } from '../numerics/matrix.js';
 import {
   averagePrecision,
   brierScore,
   logLoss,
+  ndcgAt,
   regressionMetrics,
   rocAuc,
   thresholdMetrics,
 } from '../numerics/metrics.js';
-import { Mlp, type MlpSettings } from '../models/mlp.js';
 import {
-  MODEL_KINDS,
   type Explanation,
   type FitProgress,
   type Model,
@@ -30,46 +27,10 @@ import {
   type PipelineOptions,
 } from '../models/preprocess.js';
 import { shuffled } from '../numerics/shuffle.js';
+import { createModel, modelFromJSON } from './model-kinds.js';
 import { binaryLabel, randomSplit, stratifiedSplit } from './split.js';
 
-/** A model of `kind` with its settings (defaults for what is not given). */
-export function createModel(kind: ModelKind, settings: Record<string, unknown> = {}): Model {
-  switch (kind) {
-    case 'logistic':
-      return new LogisticRegression(settings);
-    case 'linear':
-      return new LinearRegression();
-    case 'svm':
-      return new LinearSvm(settings);
-    case 'ftrl':
-      return new FtrlProximal(settings as Partial<FtrlSettings>);
-    case 'mlp':
-      return new Mlp(settings as Partial<MlpSettings>);
-    default:
-      throw new ShopstreamError(
-        ERROR_CODES.INVALID_OPTION,
-        `model: unknown kind ${JSON.stringify(kind)} (known: ${MODEL_KINDS.join(', ')})`,
-        { field: 'model' },
-      );
-  }
-}
-
-export function modelFromJSON(json: ModelJSON): Model {
-  switch (json.kind) {
-    case 'logistic':
-      return LogisticRegression.fromJSON(json);
-    case 'linear':
-      return LinearRegression.fromJSON(json);
-    case 'svm':
-      return LinearSvm.fromJSON(json);
-    case 'ftrl':
-      return FtrlProximal.fromJSON(json);
-    case 'mlp':
-      return Mlp.fromJSON(json);
-    default:
-      return createModel(json.kind); // throws, naming the kind
-  }
-}
+export { createModel, modelFromJSON };
 
 export interface TabularJSON {
   readonly label: string;
@@ -79,6 +40,8 @@ export interface TabularJSON {
   readonly threshold?: number;
   /** Columns of the training table the model does not read (the label, --drop): accepted in rows, unused. */
   readonly ignored?: readonly string[];
+  /** Ranking models: the column that says which rows are ranked against each other (query or list id). */
+  readonly group?: string;
 }
 
 /** How a row's columns match a model's: the model's columns it lacks, and columns the model does not know. */
@@ -112,6 +75,8 @@ export class TabularModel {
     /** Binary models: the decision threshold on the score. */
     readonly threshold = 0.5,
     readonly ignored: readonly string[] = [label],
+    /** Ranking models: the group (query or list id) column; its rows are ranked against each other. */
+    readonly group?: string,
   ) {}
 
   /** The columns a row may carry: the model's and the ignored ones (set on the first check). */
@@ -123,7 +88,7 @@ export class TabularModel {
 
   /** A copy with another decision threshold. */
   withThreshold(threshold: number): TabularModel {
-    return new TabularModel(this.label, this.pipeline, this.model, threshold, this.ignored);
+    return new TabularModel(this.label, this.pipeline, this.model, threshold, this.ignored, this.group);
   }
 
   /** The model's columns `keys` lacks, and the keys it does not read (the label and dropped columns excepted). */
@@ -200,6 +165,7 @@ export class TabularModel {
       model: this.model.toJSON(),
       threshold: this.threshold,
       ignored: [...this.ignored],
+      ...(this.group !== undefined ? { group: this.group } : {}),
     };
   }
 
@@ -210,6 +176,7 @@ export class TabularModel {
       modelFromJSON(json.model),
       json.threshold ?? 0.5,
       json.ignored ?? [json.label],
+      json.group,
     );
   }
 }
@@ -233,7 +200,7 @@ export type Metrics = Record<string, number>;
 
 export interface TrainReport {
   readonly model: ModelKind;
-  readonly task: 'binary' | 'regression';
+  readonly task: 'binary' | 'regression' | 'rank';
   readonly label: string;
   readonly columns: string[];
   /** Output columns after one-hot/hashing/bucketing. */
@@ -245,10 +212,14 @@ export interface TrainReport {
     readonly test: number;
   };
   readonly positives?: number;
+  /** Ranking: groups (queries) trained on and held out. */
+  readonly groups?: { readonly train: number; readonly test: number };
   readonly metrics: Metrics;
   readonly fitSeconds: number;
   /** Drop of the main metric (ROC-AUC, or R²) when the column's test values are shuffled, largest first. */
   readonly importance: { column: string; drop: number }[];
+  /** Trees: each column's share of the loss reduction of all splits, largest first. */
+  readonly gainImportance?: { column: string; share: number }[];
   /** Doubts about the data found while fitting (e.g. a numeric column made categorical by a few text cells). */
   readonly warnings: string[];
   readonly seed: number;
@@ -264,9 +235,14 @@ export interface TrainResult {
   readonly train: { rows: DataRow[]; labels: Float64Array };
 }
 
-/** The main metric of a task, higher is better: ROC-AUC for binary models, R² for regression. */
-export function mainMetric(task: 'binary' | 'regression'): 'auc' | 'r2' {
-  return task === 'binary' ? 'auc' : 'r2';
+/** The main metric of a task, higher is better: ROC-AUC for binary models, R² for regression, NDCG@10 to rank. */
+export function mainMetric(task: 'binary' | 'regression' | 'rank'): 'auc' | 'r2' | 'ndcg10' {
+  return task === 'binary' ? 'auc' : task === 'rank' ? 'ndcg10' : 'r2';
+}
+
+/** The task a fitted tabular model was trained for: a model with a group column ranks. */
+export function taskOf(trained: TabularModel): 'binary' | 'regression' | 'rank' {
+  return trained.group !== undefined ? 'rank' : trained.model.task;
 }
 
 /** Every metric of a task on labelled scores; binary models' accuracy, precision, recall and F1 at `threshold`. */
@@ -321,6 +297,13 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
   }
   const columns = [...known].filter((c) => c !== options.label && !(options.drop ?? []).includes(c));
   const dropMissing = (pipelineOptions.missing ?? 'drop') === 'drop';
+  if (pipelineOptions.missing === 'keep' && options.model !== 'gbdt') {
+    throw new ShopstreamError(
+      ERROR_CODES.INVALID_OPTION,
+      `missing: keep leaves missing numbers missing, which only gbdt reads (for ${options.model}: mean, median, most_frequent, constant or drop)`,
+      { field: 'missing' },
+    );
+  }
   const used: DataRow[] = [];
   const labels: number[] = [];
   for (const row of rows) {
@@ -399,6 +382,7 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
       metrics,
       fitSeconds,
       importance,
+      gainImportance: gainShares(trained),
       warnings: pipeline.warnings,
       seed,
       testSize,
@@ -435,8 +419,37 @@ export function bestF1Threshold(labels: Float64Array, scores: Float64Array): num
 
 /** Scores `rows` with `trained` and compares with `labels` by the task's main metric. */
 export function scoreOn(trained: TabularModel, rows: readonly DataRow[], labels: Float64Array): number {
-  const metric = mainMetric(trained.model.task);
-  return evaluate(trained.model.task, labels, trained.scores(rows))[metric] as number;
+  const scores = trained.scores(rows);
+  if (trained.group !== undefined) {
+    const group = trained.group;
+    return ndcgAt(labels, scores, groupIds(rows.map((r) => r[group])), 10);
+  }
+  return evaluate(trained.model.task, labels, scores)[mainMetric(trained.model.task)] as number;
+}
+
+/** Group values (any cell) as small integers, equal values equal. */
+export function groupIds(values: readonly unknown[]): Int32Array {
+  const ids = new Map<string, number>();
+  return Int32Array.from(values, (v) => {
+    const key = String(v);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, (id = ids.size));
+    return id;
+  });
+}
+
+/** A tree model's gain importance summed by input column, as shares of the total; undefined for other models. */
+export function gainShares(trained: TabularModel): { column: string; share: number }[] | undefined {
+  const gains = (trained.model as { gainImportance?: Float64Array }).gainImportance;
+  if (!gains) return undefined;
+  const total = gains.reduce((s, g) => s + g, 0);
+  const byColumn = new Map<string, number>();
+  const sources = trained.pipeline.outputSources;
+  gains.forEach((g, j) => {
+    const column = trained.columns[sources[j] as number] as string;
+    byColumn.set(column, (byColumn.get(column) ?? 0) + (total > 0 ? g / total : 0));
+  });
+  return [...byColumn].map(([column, share]) => ({ column, share })).sort((a, b) => b.share - a.share);
 }
 
 /** Permutation importance (Breiman 2001): the main metric's drop when one column's values are shuffled. */

@@ -4,7 +4,7 @@
 import { ERROR_CODES, ShopstreamError } from '../../errors.js';
 import type { Matrix } from '../numerics/matrix.js';
 
-export const MODEL_KINDS = ['logistic', 'linear', 'svm', 'mlp', 'ftrl'] as const;
+export const MODEL_KINDS = ['logistic', 'linear', 'svm', 'mlp', 'ftrl', 'gbdt'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
 /** Binary classification (labels 0/1) or regression (any finite number). */
@@ -24,15 +24,18 @@ export interface FitOptions {
 
 /**
  * Per-feature contributions to one prediction: `base + Σ contributions = output`, where `output` is in the
- * model's additive space — the value for regression, log-odds for logistic/FTRL/MLP, the margin for the SVM.
+ * model's additive space — the value for regression, log-odds for logistic/FTRL/MLP/GBDT, the margin for the SVM.
  */
 export interface Explanation {
   readonly base: number;
   readonly contributions: Float64Array;
   readonly output: number;
   readonly space: 'value' | 'log-odds' | 'margin';
-  /** `exact` for linear models; `integrated-gradients` (from the all-zero row, the training mean) for the MLP. */
-  readonly method: 'exact' | 'integrated-gradients';
+  /**
+   * `exact` for linear models; `integrated-gradients` (from the all-zero row, the training mean) for the MLP;
+   * `tree-shap` (exact Shapley values, the training cover weighting what is not known) for gradient-boosted trees.
+   */
+  readonly method: 'exact' | 'integrated-gradients' | 'tree-shap';
 }
 
 export interface ModelJSON {

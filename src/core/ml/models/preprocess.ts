@@ -7,7 +7,7 @@ import { zeros, type Matrix } from '../numerics/matrix.js';
 /** One input row: column name → number, string, boolean, or missing (undefined, null, ''). */
 export type DataRow = Readonly<Record<string, unknown>>;
 
-export const MISSING_STRATEGIES = ['drop', 'mean', 'median', 'most_frequent', 'constant'] as const;
+export const MISSING_STRATEGIES = ['drop', 'mean', 'median', 'most_frequent', 'constant', 'keep'] as const;
 export const SCALINGS = ['zscore', 'minmax', 'none'] as const;
 export const ENCODINGS = ['onehot', 'hash'] as const;
 
@@ -15,7 +15,9 @@ export interface PipelineOptions {
   /**
    * Rows with a missing value: `drop` leaves them out of training (a missing value at prediction time then gets
    * the training mean, or the unknown category); the others fill it — numbers with the mean, median, most
-   * frequent value or `fillValue`, categories with the most frequent one (or `fillValue` for `constant`).
+   * frequent value or `fillValue`, categories with the most frequent one (or `fillValue` for `constant`);
+   * `keep` leaves a missing number missing (NaN) for a model that reads it (gradient-boosted trees learn where it
+   * goes) and gives a missing category the unknown column.
    */
   readonly missing: (typeof MISSING_STRATEGIES)[number];
   readonly fillValue: number | string;
@@ -269,7 +271,9 @@ export class Pipeline {
           ? (mostFrequent(Array.from(values)) ?? 0)
           : o.missing === 'constant'
             ? Number(o.fillValue)
-            : mean;
+            : o.missing === 'keep'
+              ? Number.NaN
+              : mean;
     const n = o.buckets[name];
     if (n !== undefined) {
       const edges = [...new Set(Array.from({ length: n - 1 }, (_, k) => quantile(sorted, (k + 1) / n)))];
@@ -279,7 +283,8 @@ export class Pipeline {
       ? [quantile(sorted, o.clip[0]), quantile(sorted, o.clip[1])]
       : null;
     // Statistics of the values as the model will see them: filled and clipped.
-    const seen = missing > 0 ? [...values, ...new Array<number>(missing).fill(fill)] : values;
+    const seen =
+      missing > 0 && o.missing !== 'keep' ? [...values, ...new Array<number>(missing).fill(fill)] : values;
     let lo = Infinity;
     let hi = -Infinity;
     let s1 = 0;
@@ -309,7 +314,7 @@ export class Pipeline {
     const fill =
       o.missing === 'constant'
         ? String(o.fillValue)
-        : o.missing === 'drop'
+        : o.missing === 'drop' || o.missing === 'keep'
           ? null
           : (mostFrequent(values) ?? null);
     if (o.encoding === 'hash') return { kind: 'hash', name, buckets: o.hashBuckets, fill };
@@ -401,7 +406,13 @@ export class Pipeline {
 
   static fromJSON(json: PipelineJSON): Pipeline {
     const p = new Pipeline(json.options);
-    p.setSteps(structuredClone(json.steps));
+    // JSON writes a kept-missing fill (NaN) as null: it is NaN again here.
+    const steps = structuredClone(json.steps).map((step) =>
+      (step.kind === 'numeric' || step.kind === 'bucket') && step.fill === null
+        ? { ...step, fill: Number.NaN }
+        : step,
+    );
+    p.setSteps(steps);
     return p;
   }
 }

@@ -275,3 +275,57 @@ export function regressionMetrics(
     r2: total === 0 ? (squared === 0 ? 1 : 0) : 1 - squared / total,
   };
 }
+
+/** Rows grouped by their group id (query or list), in first-seen order of the groups. */
+export function groupRows(groups: ArrayLike<number>): Int32Array[] {
+  const byId = new Map<number, number[]>();
+  for (let i = 0; i < groups.length; i++) {
+    const g = groups[i] as number;
+    let rows = byId.get(g);
+    if (!rows) byId.set(g, (rows = []));
+    rows.push(i);
+  }
+  return Array.from(byId.values(), (rows) => Int32Array.from(rows));
+}
+
+/**
+ * Mean NDCG@k over groups (Järvelin & Kekäläinen 2002, with the exponential gain 2^grade − 1 of LambdaMART,
+ * XGBoost and LightGBM): rows of a group ordered by score, highest first; equal scores keep row order. Groups
+ * whose rows are all of grade 0 have no ideal order and are left out of the mean (NaN when every group is).
+ * @example ndcgAt(Float64Array.of(2, 0), Float64Array.of(0.1, 0.9), [7, 7], 10) // 0.63…
+ */
+export function ndcgAt(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  groups: ArrayLike<number>,
+  k: number,
+): number {
+  let sum = 0;
+  let counted = 0;
+  for (const rows of groupRows(groups)) {
+    const value = groupNdcg(labels, scores, rows, k);
+    if (Number.isNaN(value)) continue;
+    sum += value;
+    counted++;
+  }
+  return counted === 0 ? Number.NaN : sum / counted;
+}
+
+/** NDCG@k of one group's rows; NaN when none has a grade above 0. */
+export function groupNdcg(
+  labels: ArrayLike<number>,
+  scores: ArrayLike<number>,
+  rows: Int32Array,
+  k: number,
+): number {
+  const byScore = Array.from(rows).sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  const ideal = Array.from(rows, (r) => labels[r] as number).sort((a, b) => b - a);
+  let dcg = 0;
+  let best = 0;
+  for (let i = 0; i < Math.min(k, rows.length); i++) {
+    const discount = 1 / Math.log2(i + 2);
+    dcg += (2 ** (labels[byScore[i] as number] as number) - 1) * discount;
+    best += (2 ** (ideal[i] as number) - 1) * discount;
+  }
+  return best === 0 ? Number.NaN : dcg / best;
+}
