@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../random.js';
 import { zeros, type Matrix } from '../numerics/matrix.js';
 import { ndcgAt } from '../numerics/metrics.js';
-import { Gbdt } from './gbdt.js';
+import { DEFAULT_GBDT, Gbdt } from './gbdt.js';
 import { binBounds, binMatrix, binOf } from './gbdt/bins.js';
 import { Forest, type ForestJSON } from './gbdt/forest.js';
 import { TreeGrower } from './gbdt/grow.js';
@@ -77,17 +77,7 @@ describe('the WebAssembly loops against the JavaScript ones', () => {
       }
       const binned = binMatrix(X, 64);
       expect(binned.sparse).toBe(oneHot);
-      const settings = {
-        maxDepth: 5,
-        numLeaves: 0,
-        growPolicy: 'depthwise',
-        minChildWeight: 1,
-        minDataInLeaf: 1,
-        lambda: 1,
-        alpha: 0,
-        gamma: 0,
-        learningRate: 0.3,
-      } as const;
+      const settings = { ...DEFAULT_GBDT, maxDepth: 5 };
       const wasm = new TreeGrower(binned, settings);
       const js = new TreeGrower(binned, settings, { kernels: false });
       expect([wasm.kernels, js.kernels]).toEqual([true, false]);
@@ -121,17 +111,7 @@ describe('the WebAssembly loops against the JavaScript ones', () => {
 describe('the gradients kernel against the objective', () => {
   it('gives binary log loss its gradients and hessians number for number, weights and extremes included', () => {
     const { X } = table(500, 2, 15, () => 0);
-    const grower = new TreeGrower(binMatrix(X, 16), {
-      maxDepth: 3,
-      numLeaves: 0,
-      growPolicy: 'depthwise',
-      minChildWeight: 1,
-      minDataInLeaf: 1,
-      lambda: 1,
-      alpha: 0,
-      gamma: 0,
-      learningRate: 0.3,
-    });
+    const grower = new TreeGrower(binMatrix(X, 16), { ...DEFAULT_GBDT, maxDepth: 3 });
     const rng = new Random(16);
     for (let i = 0; i < 500; i++) {
       grower.raw[i] = i < 4 ? [-800, 800, -40, 40][i]! : rng.normal(0, 5);
@@ -214,11 +194,14 @@ describe('the learner against plain definitions', () => {
     // With missing values, and without (each has its own walk).
     const complete = { ...X, data: X.data.map((v) => (Number.isNaN(v) ? 0.5 : v)) };
     for (const M of [X, complete]) {
+      // The WebAssembly walk (a batch of 64 rows or more) and the JavaScript one.
       const many = f.rawMany(M);
+      const js = f.rawManyJs(M, new Float64Array(M.rows).fill(f.base));
       for (let i = 0; i < 403; i++) {
         const x = M.data.subarray(i * 4, (i + 1) * 4);
         expect(f.rawOne(x)).toBeCloseTo(walk(x), 12);
         expect(many[i]).toBeCloseTo(walk(x), 12);
+        expect(js[i]).toBeCloseTo(walk(x), 12);
       }
     }
   });

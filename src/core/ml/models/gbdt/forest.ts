@@ -152,53 +152,20 @@ export class Forest {
   }
 
   /**
-   * Raw scores of every row of `X`, tree by tree, four rows walked in step (as `rawOne` walks four trees); rows
-   * without a missing value take steps without the missing value's test.
+   * Raw scores of every row of `X`: batches of 64 rows or more by the WebAssembly walk (eight rows in step), smaller
+   * ones (and all, where its memory cannot be had) by the JavaScript one below.
    */
   rawMany(X: Matrix, out = new Float64Array(X.rows)): Float64Array {
     out.fill(this.base);
-    const { data, cols, rows } = X;
-    if (rows >= KERNEL_MIN_ROWS) {
-      this.predictor ??= makePredictor(this, cols);
-      if (this.predictor && this.predictor.cols === cols) return this.predictor.run(X, out);
+    if (X.rows >= KERNEL_MIN_ROWS) {
+      this.predictor ??= makePredictor(this, X.cols);
+      if (this.predictor && this.predictor.cols === X.cols) return this.predictor.run(X, out);
     }
-    if (hasNaN(data, 0, data.length)) return this.rawManyMissing(X, out);
-    const { step: S, stepThreshold: T, roots, depths, value } = this;
-    for (let t = 0; t < roots.length; t++) {
-      const root = roots[t] as number;
-      const steps = depths[t] as number;
-      let i = 0;
-      for (; i + 4 <= rows; i += 4) {
-        let a = root;
-        let b = root;
-        let c = root;
-        let d = root;
-        const oa = i * cols;
-        const ob = oa + cols;
-        const oc = ob + cols;
-        const od = oc + cols;
-        for (let k = 0; k < steps; k++) {
-          const va = data[oa + (S[2 * a] as number)] as number;
-          const vb = data[ob + (S[2 * b] as number)] as number;
-          const vc = data[oc + (S[2 * c] as number)] as number;
-          const vd = data[od + (S[2 * d] as number)] as number;
-          a = (S[2 * a + 1] as number) + +(va > (T[a] as number));
-          b = (S[2 * b + 1] as number) + +(vb > (T[b] as number));
-          c = (S[2 * c + 1] as number) + +(vc > (T[c] as number));
-          d = (S[2 * d + 1] as number) + +(vd > (T[d] as number));
-        }
-        out[i] = (out[i] as number) + (value[a] as number);
-        out[i + 1] = (out[i + 1] as number) + (value[b] as number);
-        out[i + 2] = (out[i + 2] as number) + (value[c] as number);
-        out[i + 3] = (out[i + 3] as number) + (value[d] as number);
-      }
-      for (; i < rows; i++) out[i] = (out[i] as number) + (value[this.leafOf(t, data, i * cols)] as number);
-    }
-    return out;
+    return this.rawManyJs(X, out);
   }
 
-  /** `rawMany` for rows that may have missing values: each step also tests for NaN. */
-  private rawManyMissing(X: Matrix, out: Float64Array): Float64Array {
+  /** The JavaScript walk of `rawMany` (the kernel's reference): tree by tree, four rows in step. */
+  rawManyJs(X: Matrix, out: Float64Array): Float64Array {
     const { data, cols, rows } = X;
     const { step: S, stepThreshold: T, stepMissingRight: M, roots, depths, value } = this;
     for (let t = 0; t < roots.length; t++) {
