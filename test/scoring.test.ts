@@ -15,6 +15,7 @@ import {
   featureSource,
   parseLabelSpec,
   promote,
+  trainRanking,
   trainTabular,
   versionEntry,
   type DataRow,
@@ -188,5 +189,86 @@ describe('promotion gate', () => {
     });
     const forced = await promote(store, 'm', regression, { now: 4, force: true });
     expect(forced).toMatchObject({ forced: true, promoted: { version: regression, stage: 'production' } });
+  });
+
+  it('compares a candidate whose validation rows leave out missing cells, and a ranker only with a ranker', async () => {
+    const store = new MemoryModelStore();
+    const rows = table(600, 2);
+    const first = await trainTabular(rows, {
+      label: 'buy',
+      model: 'logistic',
+      drop: ['y'],
+      importanceRows: 0,
+    });
+    await store.add('m', versionEntry(first, { fingerprint: 'f', params: { label: 'buy' } }), 1);
+    await promote(store, 'm', 1, { now: 1 });
+    // A tree model keeping missing values: the first validation rows have no `x` (a cell left out, as JSON does).
+    const sparse = rows.map((r, i) => (i % 3 === 0 ? { y: r.y, buy: r.buy } : r));
+    const trees = await trainTabular(sparse, {
+      label: 'buy',
+      model: 'gbdt',
+      drop: ['y'],
+      pipeline: { missing: 'keep' },
+      settings: { nEstimators: 20, maxDepth: 3 },
+      importanceRows: 0,
+    });
+    // Validation rows lacking `x` first: a check of the first row alone would call the column absent.
+    const order = trees.test.rows
+      .map((r, i) => i)
+      .sort((a, b) => +('x' in trees.test.rows[a]!) - +('x' in trees.test.rows[b]!));
+    expect('x' in trees.test.rows[order[0]!]!).toBe(false);
+    const reordered = {
+      ...trees,
+      test: {
+        rows: order.map((i) => trees.test.rows[i]!),
+        labels: Float64Array.from(order, (i) => trees.test.labels[i]!),
+      },
+    };
+    const version = (
+      await store.add('m', versionEntry(reordered, { fingerprint: 'g', params: { label: 'buy' } }), 2)
+    ).version;
+    const compared = await promote(store, 'm', version, { now: 2, force: true });
+    expect(compared.comparison).toMatchObject({ metric: 'auc', rows: trees.test.rows.length });
+    // A column no validation row has: another table, unless both were trained on the same features' table.
+    const withoutX = await trainTabular(
+      rows.map(({ y, buy }) => ({ y, buy, z: (y as number) * 2 })),
+      {
+        label: 'buy',
+        model: 'gbdt',
+        drop: ['y'],
+        settings: { nEstimators: 5, maxDepth: 2 },
+        importanceRows: 0,
+      },
+    );
+    const source = { label: 'buy', rowType: 'payment', features: [{ name: 'x' }, { name: 'z' }] };
+    const other = (
+      await store.add('m', versionEntry(withoutX, { fingerprint: 'h', params: { label: 'buy' } }), 3)
+    ).version;
+    await expect(promote(store, 'm', other, { now: 3 })).rejects.toMatchObject({
+      message: expect.stringContaining("lack production's columns x"),
+    });
+    await store.add('m', versionEntry(first, { fingerprint: 'f', params: { label: 'buy', source } }), 4);
+    await promote(store, 'm', 4, { now: 4, force: true });
+    const same = (
+      await store.add('m', versionEntry(withoutX, { fingerprint: 'h', params: { label: 'buy', source } }), 5)
+    ).version;
+    const sameResult = await promote(store, 'm', same, { now: 5, force: true });
+    expect(sameResult.comparison).toMatchObject({ metric: 'auc' });
+    const ranker = await trainRanking(
+      rows.map((r, i) => ({ ...r, q: `q${i % 40}`, grade: r.buy })),
+      {
+        label: 'grade',
+        group: 'q',
+        drop: ['y', 'buy'],
+        settings: { nEstimators: 10, maxDepth: 2 },
+        importanceRows: 0,
+      },
+    );
+    const rankVersion = (
+      await store.add('m', versionEntry(ranker, { fingerprint: 'r', params: { label: 'buy' } }), 6)
+    ).version;
+    await expect(promote(store, 'm', rankVersion, { now: 3 })).rejects.toMatchObject({
+      message: expect.stringContaining('it is a rank model and production is binary'),
+    });
   });
 });

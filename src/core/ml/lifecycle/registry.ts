@@ -195,16 +195,23 @@ function incomparable(
   production: TabularModel,
   validation: ValidationData | null,
 ): string | undefined {
-  if (candidate.model.task !== production.model.task)
-    return `it is a ${candidate.model.task} model and production is ${production.model.task}`;
+  const [task, productionTask] = [taskOf(candidate), taskOf(production)];
+  if (task !== productionTask) return `it is a ${task} model and production is ${productionTask}`;
   const labelOf = (meta: ModelVersion, model: TabularModel) =>
     String((meta.params as { label?: unknown }).label ?? model.label);
   const [a, b] = [labelOf(targetMeta, candidate), labelOf(currentMeta, production)];
   if (a !== b) return `it predicts ${JSON.stringify(a)} and production predicts ${JSON.stringify(b)}`;
   if (!validation || validation.rows.length === 0) return 'it has no validation rows';
-  const first = validation.rows[0] as DataRow;
-  const lacking = production.columns.filter((c) => !(c in first));
-  if (lacking.length > 0)
+  // A row may leave out a cell it has no value for (a missing value): a column is lacking when no row has it.
+  const present = new Set<string>();
+  for (const row of validation.rows as DataRow[]) for (const key of Object.keys(row)) present.add(key);
+  const lacking = production.columns.filter((c) => !present.has(c));
+  // Both trained on tables of the same features (`dataset`'s, recorded in params.source): a column no row has is
+  // a feature that had no value in the candidate's rows, which production reads as missing values.
+  const sourceOf = (meta: ModelVersion) =>
+    JSON.stringify((meta.params as { source?: { features?: unknown } }).source?.features ?? null);
+  const sameSource = sourceOf(targetMeta) !== 'null' && sourceOf(targetMeta) === sourceOf(currentMeta);
+  if (lacking.length > 0 && !sameSource)
     return `its validation rows lack production's columns ${lacking.join(', ')} (another validation set)`;
   return undefined;
 }
