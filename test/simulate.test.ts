@@ -87,6 +87,25 @@ describe('shopstream simulate', () => {
       expect(delayDays).toBeGreaterThanOrEqual(1);
       expect(delayDays).toBeLessThanOrEqual(31);
     }
+    // Nothing in an id gives fraud away: fraudsters' accounts, cards, devices and emails are named as shoppers' are,
+    // and every pattern among them appears on legitimate payments too.
+    const shape = {
+      userId: /^u\d+$/,
+      cardId: /^card-u\d+-\d+$/,
+      deviceId: /^dev-u\d+-\d+$/,
+      email: /^u\d+@mail\.example$/,
+    };
+    const legit = [...payments.values()].filter((p) => !(p.paymentId in truth.fraud));
+    for (const [field, pattern] of Object.entries(shape)) {
+      for (const id of fraudIds) {
+        const value = payments.get(id)[field];
+        if (value !== undefined) expect(value, `${field} of fraud ${id}`).toMatch(pattern);
+      }
+      expect(
+        legit.some((p) => pattern.test(p[field])),
+        field,
+      ).toBe(true);
+    }
     // Stolen cards pay from a country other than the card's.
     const stolen = fraudIds.filter((id) => truth.fraud[id] === 'stolen_card').map((id) => payments.get(id));
     for (const p of stolen) expect(p.ipCountry).not.toBe(p.billingCountry);

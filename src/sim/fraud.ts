@@ -39,12 +39,15 @@ export function planIncident(
   const type = FRAUD_TYPES[rng.weightedIndex(FRAUD_WEIGHTS)] as FraudType;
   const victim = rng.pick(shoppers);
   const foreign = otherCountry(victim.country, rng);
-  const account = `fx${n}`;
-  const device = `dev-fx${n}`;
+  // Fraudsters' accounts, devices, cards and emails are named as the shoppers' are (new account numbers after
+  // theirs, eight numbers to each incident for a ring's members): nothing in an id tells fraud, only behaviour does.
+  const accountOf = (k: number) => `u${shoppers.length + 8 * (n - 1) + k + 1}`;
+  const account = accountOf(0);
+  const device = `dev-${account}-1`;
   const ip = randomIp(rng);
   const base = {
     type,
-    email: `${account}@temp.example`,
+    email: `${account}@mail.example`,
     deviceId: device,
     ip,
     ipCountry: foreign,
@@ -63,7 +66,7 @@ export function planIncident(
           userId: account,
           shippingCountry: foreign,
           billingCountry: otherCountry(foreign, rng),
-          cardId: `card-fx${n}`,
+          cardId: `card-${account}-1`,
           cardBin: randomBin(rng),
           items: [],
           probeAmounts: probes,
@@ -99,14 +102,15 @@ export function planIncident(
     }
     case 'ring': {
       const size = rng.int(3, 7);
+      // One device (its first member's) behind every member's new account and card.
       return Array.from({ length: size }, (_, k) => ({
         ...base,
-        deviceId: `dev-ring${n}`,
-        userId: `${account}-${k + 1}`,
-        email: `${account}-${k + 1}@temp.example`,
+        deviceId: device,
+        userId: accountOf(k),
+        email: `${accountOf(k)}@mail.example`,
         shippingCountry: foreign,
         billingCountry: rng.pick(COUNTRIES),
-        cardId: `card-ring${n}-${k + 1}`,
+        cardId: `card-${accountOf(k)}-1`,
         cardBin: randomBin(rng),
         items: expensive(catalog, rng).slice(0, 2),
         offsetMinutes: k * rng.int(20, 180),
