@@ -106,6 +106,13 @@ describe('shopstream simulate', () => {
         field,
       ).toBe(true);
     }
+    // Fraudsters' new accounts sign up (before their first payment) as shoppers do; their sessions are numbered alike.
+    const signups = new Map(events.filter((e) => e.type === 'user').map((e) => [e.userId, e.signupTs]));
+    for (const id of fraudIds) {
+      const p = payments.get(id);
+      expect(signups.get(p.userId), `signup of ${p.userId}`).toBeLessThanOrEqual(p.ts);
+      expect(p.sessionId).toMatch(/^s[^-]+-\d+$/);
+    }
     // Stolen cards pay from a country other than the card's.
     const stolen = fraudIds.filter((id) => truth.fraud[id] === 'stolen_card').map((id) => payments.get(id));
     for (const p of stolen) expect(p.ipCountry).not.toBe(p.billingCountry);

@@ -27,6 +27,8 @@ export interface FraudCheckout {
   readonly probeAmounts: readonly number[];
   /** Minutes between this checkout and the incident's start. */
   readonly offsetMinutes: number;
+  /** Whether the account was made for the fraud (it signs up shortly before; a taken-over account is the victim's). */
+  readonly newAccount: boolean;
 }
 
 /** One fraud incident: one or more fraudulent checkouts sharing a pattern. */
@@ -53,6 +55,7 @@ export function planIncident(
     ipCountry: foreign,
     probeAmounts: [],
     offsetMinutes: 0,
+    newAccount: true,
   };
   switch (type) {
     case 'card_testing': {
@@ -93,6 +96,7 @@ export function planIncident(
           ...base,
           userId: victim.userId,
           email: victim.email,
+          newAccount: false,
           shippingCountry: foreign,
           billingCountry: victim.country,
           ...card,

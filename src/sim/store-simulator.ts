@@ -94,6 +94,8 @@ class StoreSimulation {
   private readonly queue: DeliveryQueue;
   private readonly fraud: Record<string, FraudType> = {};
   private readonly unlabelledFraud: string[] = [];
+  /** Fraudsters' new accounts whose `user` event is out. */
+  private readonly signedUp = new Set<string>();
   private readonly counts = {
     events: 0,
     dirty: 0,
@@ -324,7 +326,30 @@ class StoreSimulation {
       shippingCountry: f.shippingCountry,
       ipCountry: f.ipCountry,
     };
-    const base = { userId: f.userId, sessionId: this.nextId('fs') };
+    // A session numbered as every other is, and an account made for the fraud signs up as shoppers do, earlier
+    // the same day (the day's events are still to be delivered; the spread comes from the account's number, so
+    // that the run's other draws stay as they were).
+    this.counts.sessions++;
+    const base = { userId: f.userId, sessionId: `s${this.tag}-${this.counts.sessions}` };
+    if (f.newAccount && !this.signedUp.has(f.userId)) {
+      this.signedUp.add(f.userId);
+      const start = this.config.start;
+      const dayStart = start + Math.floor((t - start) / DAY) * DAY;
+      const minutes = Math.max(1, Math.floor((t - dayStart) / 60_000));
+      const signupTs = Math.max(
+        dayStart,
+        t - 60_000 * ((Number(f.userId.slice(1)) * 7919) % minutes) - 1_000,
+      );
+      this.push({
+        id: `user-${this.tag}-${f.userId}`,
+        type: 'user',
+        ts: signupTs,
+        userId: f.userId,
+        signupTs,
+        country: f.billingCountry,
+        email: f.email,
+      });
+    }
     const paymentIds: string[] = [];
     for (const amount of f.probeAmounts) {
       t += Math.round(this.rng.exponential(20_000)) + 1_000;
