@@ -9,6 +9,7 @@ import { Pipeline, isMissing, type DataRow } from '../models/preprocess.js';
 import { createModel } from './model-kinds.js';
 import {
   TabularModel,
+  featureColumns,
   gainShares,
   groupIds,
   permutationImportance,
@@ -35,31 +36,8 @@ export async function trainRanking(
   const seed = options.seed ?? 42;
   const testSize = options.testSize ?? 0.2;
   const model = createModel('gbdt', { ...options.settings, task: 'rank' });
-  const first = rows[0];
-  if (first === undefined)
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, 'data: no rows', { field: 'data' });
-  const known = new Set<string>();
-  for (const row of rows) for (const key of Object.keys(row)) known.add(key);
-  for (const [field, column] of [
-    ['label', options.label],
-    ['group', options.group],
-  ] as const) {
-    if (!known.has(column)) {
-      throw new ShopstreamError(
-        ERROR_CODES.INVALID_OPTION,
-        `${field}: no column ${JSON.stringify(column)} (columns: ${[...known].join(', ')})`,
-        { field },
-      );
-    }
-  }
   const drop = options.drop ?? [];
-  const unknownDrops = drop.filter((c) => !known.has(c));
-  if (unknownDrops.length > 0) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `drop: no column ${unknownDrops.join(', ')}`, {
-      field: 'drop',
-    });
-  }
-  const columns = [...known].filter((c) => c !== options.label && c !== options.group && !drop.includes(c));
+  const columns = featureColumns(rows, { label: options.label, group: options.group }, drop);
   const dropMissing = (options.pipeline?.missing ?? 'drop') === 'drop';
   const used: DataRow[] = [];
   const labels: number[] = [];
@@ -79,7 +57,7 @@ export async function trainRanking(
     labels.push(grade);
   }
   const y = Float64Array.from(labels);
-  const groups = groupIds(used.map((r) => r[options.group]));
+  const groups = Float64Array.from(groupIds(used.map((r) => r[options.group])));
   const groupCount = groups.reduce((m, g) => Math.max(m, g + 1), 0);
   if (groupCount < 5) {
     throw new ShopstreamError(
@@ -105,11 +83,11 @@ export async function trainRanking(
   const started = performance.now();
   await model.fit(pipeline.transform(trainRows), ytrain, {
     onProgress: options.onProgress,
-    groups: take(Float64Array.from(groups), trainIndex),
+    groups: take(groups, trainIndex),
   } as Parameters<typeof model.fit>[2]);
   const fitSeconds = (performance.now() - started) / 1000;
   const scores = model.predictMany(pipeline.transform(testRows));
-  const testGroups = take(Float64Array.from(groups), testIndex);
+  const testGroups = take(groups, testIndex);
   const trained = new TabularModel(
     options.label,
     pipeline,

@@ -268,6 +268,39 @@ export function evaluate(
 }
 
 /**
+ * The feature columns of a table: every column but the named ones (the label; a ranker's group) and `drop`, after
+ * checking that there are rows, that each named column is a column, and that each dropped one is.
+ * @example featureColumns(rows, { label: 'Revenue' }, ['id']) // ['Month', 'PageValues', …]
+ */
+export function featureColumns(
+  rows: readonly DataRow[],
+  named: Readonly<Record<string, string>>,
+  drop: readonly string[],
+): string[] {
+  if (rows.length === 0)
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, 'data: no rows', { field: 'data' });
+  const known = new Set<string>();
+  for (const row of rows) for (const key of Object.keys(row)) known.add(key);
+  for (const [field, column] of Object.entries(named)) {
+    if (!known.has(column)) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_OPTION,
+        `${field}: no column ${JSON.stringify(column)} (columns: ${[...known].join(', ')})`,
+        { field },
+      );
+    }
+  }
+  const unknownDrops = drop.filter((c) => !known.has(c));
+  if (unknownDrops.length > 0) {
+    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `drop: no column ${unknownDrops.join(', ')}`, {
+      field: 'drop',
+    });
+  }
+  const excluded = new Set([...Object.values(named), ...drop]);
+  return [...known].filter((c) => !excluded.has(c));
+}
+
+/**
  * EVAL.md's tabular protocol: rows with a missing value dropped (unless the pipeline fills them), a stratified
  * split (random for regression), the pipeline fitted on the training rows, the model fitted, then metrics and
  * permutation importance on the test rows.
@@ -277,25 +310,7 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
   const testSize = options.testSize ?? 0.2;
   const model = createModel(options.model, options.settings);
   const pipelineOptions = options.pipeline ?? {};
-  const first = rows[0];
-  if (first === undefined)
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, 'data: no rows', { field: 'data' });
-  if (!rows.some((r) => options.label in r)) {
-    throw new ShopstreamError(
-      ERROR_CODES.INVALID_OPTION,
-      `label: no column ${JSON.stringify(options.label)} (columns: ${Object.keys(first).join(', ')})`,
-      { field: 'label' },
-    );
-  }
-  const known = new Set<string>();
-  for (const row of rows) for (const key of Object.keys(row)) known.add(key);
-  const unknownDrops = (options.drop ?? []).filter((c) => !known.has(c));
-  if (unknownDrops.length > 0) {
-    throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `drop: no column ${unknownDrops.join(', ')}`, {
-      field: 'drop',
-    });
-  }
-  const columns = [...known].filter((c) => c !== options.label && !(options.drop ?? []).includes(c));
+  const columns = featureColumns(rows, { label: options.label }, options.drop ?? []);
   const dropMissing = (pipelineOptions.missing ?? 'drop') === 'drop';
   if (pipelineOptions.missing === 'keep' && options.model !== 'gbdt') {
     throw new ShopstreamError(

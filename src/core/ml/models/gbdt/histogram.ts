@@ -54,22 +54,12 @@ export class Histograms {
       s.numLeaves > 0 ? s.numLeaves : Infinity,
     );
     const histBytes = X.slots * 16;
-    const kernelBytes =
-      2 * X.rows * X.cols +
-      4 * (n + 1 + X.rowSlots.length + X.cols + 2 * n) +
-      X.minorRows.reduce((sum, m) => sum + 4 * (m?.length ?? 0), 0) +
-      32 * n +
-      (live + 2) * histBytes;
     let opened = false;
-    if (
-      (options.kernels ?? true) &&
-      this.stride === 2 &&
-      Number.isFinite(live) &&
-      kernelBytes <= TREE_KERNELS_MAX_BYTES
-    ) {
+    if ((options.kernels ?? true) && this.stride === 2 && Number.isFinite(live)) {
+      // Laid out first; opened only where the whole of it stays within the kernels' bound.
       const memory = new KernelMemory();
-      const at = reserveLayout(memory, X, live, histBytes);
-      opened = tryOpen(memory);
+      const at = reserveLayout(memory, X, live + 2, histBytes);
+      opened = memory.bytes <= TREE_KERNELS_MAX_BYTES && tryOpen(memory);
       if (opened) {
         memory.u8(at.codes, X.codes.length).set(X.codes);
         memory.u8(at.columnCodes, X.columnCodes.length).set(X.columnCodes);
@@ -84,7 +74,7 @@ export class Histograms {
         this.order = memory.u32(at.order, n);
         this.scratch = memory.u32(at.scratch, n);
         this.sides = memory.u8(at.sides, 256);
-        for (const h of at.hists.reverse()) this.pool.push(memory.f64(h, X.slots * 2));
+        for (let k = live + 1; k >= 0; k--) this.pool.push(memory.f64(at.hists + k * histBytes, X.slots * 2));
         this.layout = { memory, ...at, minor: Int32Array.from(at.minorRows) };
       }
     }
@@ -320,8 +310,8 @@ export class Histograms {
   }
 }
 
-/** The regions of the kernels' memory for one binned matrix and `live` histograms. */
-function reserveLayout(memory: KernelMemory, X: BinnedMatrix, live: number, histBytes: number) {
+/** The regions of the kernels' memory for one binned matrix and `hists` histograms (one region, side by side). */
+function reserveLayout(memory: KernelMemory, X: BinnedMatrix, hists: number, histBytes: number) {
   const n = X.rows;
   return {
     codes: memory.reserve(X.codes.length),
@@ -337,7 +327,7 @@ function reserveLayout(memory: KernelMemory, X: BinnedMatrix, live: number, hist
     hess: memory.reserve(8 * n),
     raw: memory.reserve(8 * n),
     labels: memory.reserve(8 * n),
-    hists: Array.from({ length: live + 2 }, () => memory.reserve(histBytes)),
+    hists: memory.reserve(hists * histBytes),
   };
 }
 
