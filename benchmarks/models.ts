@@ -2,7 +2,7 @@
 // ../shared/reference/ref_tabular.py's own split), FTRL updates per second, and prediction latency in process and
 // over HTTP at 1k req/s.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -20,31 +20,9 @@ import { readTable, writeTable, type Cell } from '../src/adapters/files/index.js
 import { openWorkspace } from '../src/workspace/index.js';
 import { pacedLoad, startChild, startServer, type PacedResult } from './children.js';
 import { fmt, median, medianOf, type Measure } from './lib.js';
+import { ONLINE_SHOPPERS, PAYSIM, PYTHON, SHARED, hasPython, type Dataset } from './reference.js';
 
-const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
-const PYTHON = '/usr/bin/python3';
-
-interface Dataset {
-  readonly name: string;
-  readonly file: string;
-  readonly label: string;
-  readonly drop: string[];
-}
-
-const DATASETS: Dataset[] = [
-  {
-    name: 'online-shoppers',
-    file: join(SHARED, 'data/online-shoppers-intention/online_shoppers_intention.csv'),
-    label: 'Revenue',
-    drop: [],
-  },
-  {
-    name: 'paysim-sample',
-    file: join(SHARED, 'data/paysim-sample/paysim_sample.csv'),
-    label: 'isFraud',
-    drop: ['nameOrig', 'nameDest', 'isFlaggedFraud', 'step'],
-  },
-];
+const DATASETS: Dataset[] = [ONLINE_SHOPPERS, PAYSIM];
 
 interface SkFigures {
   auc: number;
@@ -53,13 +31,6 @@ interface SkFigures {
   /** The median of five fits after a first one (the MLP: its one fit), as ours. */
   fitSeconds: number;
   firstFitSeconds: number;
-}
-
-function hasSklearn(): boolean {
-  return (
-    existsSync(PYTHON) &&
-    spawnSync(PYTHON, ['-c', 'import sklearn, pandas'], { stdio: 'ignore' }).status === 0
-  );
 }
 
 async function writeSplit(
@@ -113,7 +84,7 @@ const REF_NAMES: Record<string, string> = {
 
 export async function benchModels(quick: boolean, work: string): Promise<Measure[]> {
   const results: Measure[] = [];
-  const python = hasSklearn();
+  const python = hasPython(['sklearn', 'pandas']);
   if (!python)
     console.log(
       'models: scikit-learn not found (apt-get install python3-sklearn python3-pandas): reference figures skipped',

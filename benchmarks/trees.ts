@@ -2,7 +2,7 @@
 // exactly the same rows: the bench writes the pipeline's output for the training and test rows, and
 // benchmarks/ref_trees.py fits XGBoost on them. Quality, fit time, batch prediction and one-row latency.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -17,40 +17,22 @@ import {
 import { readTable } from '../src/adapters/files/index.js';
 import { fmt, median, medianOf, type Measure } from './lib.js';
 import { rankingSet } from './ranking-set.js';
+import { ONLINE_SHOPPERS, PAYSIM, PYTHON, hasPython, type Dataset } from './reference.js';
 
-const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
-const PYTHON = '/usr/bin/python3';
 const SETTINGS = { nEstimators: 200, maxDepth: 6, learningRate: 0.3 } as const;
 
-interface TreeTask {
-  readonly name: string;
-  readonly file: string;
-  readonly label: string;
-  readonly drop: string[];
+interface TreeTask extends Dataset {
   readonly task: 'binary' | 'regression';
 }
 
 const TASKS: TreeTask[] = [
-  {
-    name: 'online-shoppers',
-    file: join(SHARED, 'data/online-shoppers-intention/online_shoppers_intention.csv'),
-    label: 'Revenue',
-    drop: [],
-    task: 'binary',
-  },
-  {
-    name: 'paysim-sample',
-    file: join(SHARED, 'data/paysim-sample/paysim_sample.csv'),
-    label: 'isFraud',
-    drop: ['nameOrig', 'nameDest', 'isFlaggedFraud', 'step'],
-    task: 'binary',
-  },
+  { ...ONLINE_SHOPPERS, task: 'binary' },
+  { ...PAYSIM, task: 'binary' },
   {
     // A numeric target with real noise: the time a session spent on product pages, from the rest of the session.
+    ...ONLINE_SHOPPERS,
     name: 'online-shoppers ProductRelated_Duration',
-    file: join(SHARED, 'data/online-shoppers-intention/online_shoppers_intention.csv'),
     label: 'ProductRelated_Duration',
-    drop: [],
     task: 'regression',
   },
 ];
@@ -62,13 +44,6 @@ interface XgbFigures {
   prAuc?: number;
   rmse?: number;
   scores?: number[];
-}
-
-function hasXgboost(): boolean {
-  return (
-    existsSync(PYTHON) &&
-    spawnSync(PYTHON, ['-c', 'import xgboost, sklearn, pandas'], { stdio: 'ignore' }).status === 0
-  );
 }
 
 /** A matrix (and its labels, and groups) as CSV with the given column names. */
@@ -169,7 +144,7 @@ async function timeOurs(
 
 export async function benchTrees(quick: boolean, work: string): Promise<Measure[]> {
   const results: Measure[] = [];
-  const python = hasXgboost();
+  const python = hasPython(['xgboost', 'sklearn', 'pandas']);
   if (!python)
     console.log(
       'trees: xgboost not found (apt-get install python3-xgboost python3-sklearn python3-pandas): reference figures skipped',
@@ -310,7 +285,7 @@ function rowLatency(split: TrainResult): number {
     split.trained.predict(row);
     times.push((performance.now() - t) * 1000);
   }
-  return median([times.sort((a, b) => a - b)[Math.floor(times.length * 0.99)] as number]);
+  return times.sort((a, b) => a - b)[Math.floor(times.length * 0.99)] as number;
 }
 
 /** LambdaMART against XGBoost's rank:ndcg on a ranking set from the simulator's search logs: NDCG@10 on held-out queries. */
