@@ -9,6 +9,7 @@ import type { CompiledFeature } from '../features/definition.js';
 import { FeatureTable } from '../features/feature-table.js';
 import { KeySpace } from '../features/key-space.js';
 import type { TileColumn } from '../features/tile-column.js';
+import { LABEL_JOIN_HORIZON_MS, LabelJoin, type LabelJoinSnapshot } from './label-join.js';
 
 export interface EngineOptions {
   /** Bounded out-of-orderness: the watermark trails the newest event time by this much. */
@@ -41,10 +42,12 @@ export interface EngineSnapshot {
   readonly late: number;
   /** Per entity (`by`): the features in order, the keys, and each feature's tiles as columns. */
   readonly groups: Record<string, GroupSnapshot>;
+  /** Payments' entities kept for their labels (when a feature counts labels). */
+  readonly labelJoin?: LabelJoinSnapshot;
 }
 
 /** The layout of `EngineSnapshot`; checkpoints of another layout are not restored (the state is rebuilt). */
-export const SNAPSHOT_VERSION = 5;
+export const SNAPSHOT_VERSION = 6;
 
 /**
  * One entity's state in columns: a handful of typed arrays instead of millions of small objects, so that a
@@ -79,6 +82,8 @@ export class FeatureEngine {
   private readonly derived = new Map<string, CompiledFeature>();
   /** Per event type, the groups (and their tables) it can change: one key lookup per event and entity. */
   private readonly byType = new Map<string, { group: EntityGroup; tables: FeatureTable[] }[]>();
+  /** Present when a feature counts `label` events: each label takes the entities of the payment it names. */
+  private readonly labelJoin: LabelJoin | undefined;
   private maxEventTs = -Infinity;
   private processedCount = 0;
   private lateCount = 0;
@@ -107,6 +112,7 @@ export class FeatureEngine {
       this.tables.push(table);
       this.byName.set(feature.name, table);
     }
+    if (this.tables.some((t) => t.feature.on.includes('label'))) this.labelJoin = new LabelJoin();
     for (const group of this.groups) {
       const types = new Set(group.tables.flatMap((t) => t.feature.on));
       for (const type of types) {
@@ -144,18 +150,17 @@ export class FeatureEngine {
     let late = 0;
     const slack = this.options.outOfOrdernessMs + this.options.allowedLatenessMs;
     const bound = this.clockBound();
+    const join = this.labelJoin;
     for (let i = 0; i < events.length; i++) {
       const event = events[i] as ShopEvent;
       if (event.ts < this.maxEventTs - slack) late++;
-      const entries = this.byType.get(event.type);
-      if (entries !== undefined) {
-        for (let g = 0; g < entries.length; g++) {
-          const { group, tables } = entries[g]!;
-          const key = (tables[0] as FeatureTable).keyOf(event);
-          if (key === undefined) continue;
-          const slot = group.keys.slot(key);
-          for (let k = 0; k < tables.length; k++) (tables[k] as FeatureTable).applyTo(slot, event);
-        }
+      if (join === undefined) this.apply(event);
+      else if (event.type === 'label') {
+        const joined = join.enrich(event);
+        if (joined !== undefined) this.apply(joined);
+      } else {
+        this.apply(event);
+        if (event.type === 'payment') for (const label of join.notePayment(event)) this.apply(label);
       }
       if (event.ts > this.maxEventTs)
         this.maxEventTs = event.ts <= bound ? event.ts : Math.max(this.maxEventTs, bound);
@@ -163,6 +168,18 @@ export class FeatureEngine {
     }
     this.lateCount += late;
     return late;
+  }
+
+  private apply(event: ShopEvent): void {
+    const entries = this.byType.get(event.type);
+    if (entries === undefined) return;
+    for (let g = 0; g < entries.length; g++) {
+      const { group, tables } = entries[g]!;
+      const key = (tables[0] as FeatureTable).keyOf(event);
+      if (key === undefined) continue;
+      const slot = group.keys.slot(key);
+      for (let k = 0; k < tables.length; k++) (tables[k] as FeatureTable).applyTo(slot, event);
+    }
   }
 
   /**
@@ -175,19 +192,31 @@ export class FeatureEngine {
     const derived = this.derived.get(name);
     if (!derived?.derived) return undefined;
     const [a, b] = derived.derived.of.map((n) => this.byName.get(n)?.valueAt(key, asOf));
+    const x =
+      event === undefined || derived.value === undefined
+        ? undefined
+        : (event as unknown as Record<string, unknown>)[derived.value];
     switch (derived.derived.kind) {
       case 'ratio':
         return typeof a === 'number' && typeof b === 'number' && b !== 0 ? a / b : null;
       case 'time_since':
         return typeof a === 'number' ? asOf - a : null;
-      case 'zscore': {
-        const x =
-          event === undefined || derived.value === undefined
-            ? undefined
-            : (event as unknown as Record<string, unknown>)[derived.value];
+      case 'zscore':
         return typeof x === 'number' && typeof a === 'number' && typeof b === 'number' && b > 0
           ? (x - a) / b
           : null;
+      case 'value_ratio':
+        return typeof x === 'number' && typeof a === 'number' && a > 0 ? x / a : null;
+      case 'is_new':
+        return typeof a === 'number' && a > 0 ? 0 : 1;
+      case 'field':
+        return typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : null;
+      case 'mismatch': {
+        const record = event as unknown as Record<string, unknown> | undefined;
+        const [f, g] = derived.derived.fields ?? [];
+        const p = record?.[f as string];
+        const q = record?.[g as string];
+        return typeof p === 'string' && typeof q === 'string' ? (p === q ? 0 : 1) : null;
       }
     }
   }
@@ -228,7 +257,10 @@ export class FeatureEngine {
 
   /** The entity key of `event` for a feature (derived ones use their first base), or undefined. */
   keyOf(name: string, event: ShopEvent): string | undefined {
-    const base = this.derived.get(name)?.derived?.of[0] ?? name;
+    const derived = this.derived.get(name)?.derived;
+    // A feature of the event alone has one key, the empty one.
+    if (derived !== undefined && derived.of.length === 0) return '';
+    const base = derived?.of[0] ?? name;
     return this.byName.get(base)?.keyOf(event);
   }
 
@@ -240,6 +272,7 @@ export class FeatureEngine {
   evict(): void {
     const horizon = this.watermark - this.options.allowedLatenessMs;
     for (const t of this.tables) t.evictBefore(horizon);
+    this.labelJoin?.evictBefore(this.watermark - LABEL_JOIN_HORIZON_MS);
     for (const { keys, tables } of this.groups) keys.releaseEmpty(tables);
   }
 
@@ -260,6 +293,7 @@ export class FeatureEngine {
       processed: this.processedCount,
       late: this.lateCount,
       groups,
+      ...(this.labelJoin ? { labelJoin: this.labelJoin.snapshot() } : {}),
     };
   }
 
@@ -281,6 +315,7 @@ export class FeatureEngine {
     this.maxEventTs = Math.min(snapshot.maxEventTs, this.clockBound());
     this.processedCount = snapshot.processed;
     this.lateCount = snapshot.late;
+    this.labelJoin?.restore(snapshot.labelJoin);
     for (const group of this.groups) {
       const saved = snapshot.groups[group.by];
       const keys = saved && saved.keys !== '' ? saved.keys.split(KEY_SEPARATOR) : [];

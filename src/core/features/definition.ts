@@ -14,6 +14,8 @@ export const ENTITY_FIELDS = {
   email: 'email',
   category: 'category',
   session: 'sessionId',
+  /** The country of a payment's IP address: with user, "a country never seen on this account". */
+  ip_country: 'ipCountry',
 } as const;
 export type Entity = keyof typeof ENTITY_FIELDS;
 
@@ -45,30 +47,65 @@ export interface FeatureDefinition {
 }
 
 /**
- * A feature computed at read time from others of the same entity:
- * `ratio` of [a, b] (a / b, null when b is 0 or missing); `time_since` of [a timestamp feature] (asOf − it);
- * `zscore` of [mean, stddev] with `value`: (the row event's value − mean) / stddev, null without an event.
+ * A feature computed at read time from others of the same entity, or from the row's event itself:
+ * - `ratio` of [a, b]: a / b, null when b is 0 or missing;
+ * - `time_since` of [a first_seen or last_seen feature]: asOf − it;
+ * - `zscore` of [mean, stddev] with `value`: (the event's value − mean) / stddev, null without an event;
+ * - `value_ratio` of [mean] with `value`: the event's value / mean (this amount against the usual one);
+ * - `is_new` of [a count]: 1 when the count is 0 before the event (this card never seen on this account), else 0;
+ * - `field` with `value`: the event's own field (a number; a boolean reads 1 or 0);
+ * - `mismatch` with `fields` [a, b]: 1 when the event's two fields differ, 0 when equal, null when one is missing.
+ * The last two read the event alone (no entity, no state): the same function gives them in batch and stream.
  * @example { name: 'card_amount_z', derive: 'zscore', of: ['card_amount_mean_7d', 'card_amount_std_7d'], value: 'amount' }
  */
 export interface DerivedDefinition {
   readonly name: string;
   readonly derive: DerivedKind;
-  readonly of: readonly string[];
+  readonly of?: readonly string[];
   readonly value?: string;
+  readonly fields?: readonly string[];
 }
 
-export const DERIVED_KINDS = ['ratio', 'time_since', 'zscore'] as const;
+export const DERIVED_KINDS = [
+  'ratio',
+  'time_since',
+  'zscore',
+  'value_ratio',
+  'is_new',
+  'field',
+  'mismatch',
+] as const;
 export type DerivedKind = (typeof DERIVED_KINDS)[number];
+
+/** Derived kinds that read only the row's event. */
+export const EVENT_KINDS: ReadonlySet<DerivedKind> = new Set(['field', 'mismatch']);
 
 /** A checked definition with its parsed parts. Derived features carry `derived` and no state of their own. */
 export interface CompiledFeature extends FeatureDefinition {
   readonly entities: readonly Entity[];
   readonly windowMs: number;
   readonly halfLifeMs?: number;
-  readonly derived?: { readonly kind: DerivedKind; readonly of: readonly string[] };
+  readonly derived?: {
+    readonly kind: DerivedKind;
+    readonly of: readonly string[];
+    readonly fields?: readonly string[];
+  };
 }
 
-const DERIVED_ARITY: Record<DerivedKind, number> = { ratio: 2, time_since: 1, zscore: 2 };
+const DERIVED_ARITY: Record<DerivedKind, number> = {
+  ratio: 2,
+  time_since: 1,
+  zscore: 2,
+  value_ratio: 1,
+  is_new: 1,
+  field: 0,
+  mismatch: 0,
+};
+
+/** Every field some event type has: what an event feature may read. */
+const EVENT_FIELDS: ReadonlySet<string> = new Set(
+  EVENT_TYPES.flatMap((type) => Object.keys(EVENT_SCHEMAS[type].properties)),
+);
 
 const NAME = /^[a-z][a-z0-9_]{0,99}$/;
 
@@ -177,13 +214,19 @@ function compileDerived(
   bad: (field: string, reason: string) => Error,
 ): CompiledFeature {
   for (const key of Object.keys(d)) {
-    if (!['name', 'derive', 'of', 'value'].includes(key))
+    if (!['name', 'derive', 'of', 'value', 'fields'].includes(key))
       throw bad(`${at}.${key}`, 'is not a field of a derived feature');
   }
   if (!(DERIVED_KINDS as readonly unknown[]).includes(d.derive)) {
     throw bad(`${at}.derive`, `${JSON.stringify(d.derive)} is not one of ${DERIVED_KINDS.join(', ')}`);
   }
   const kind = d.derive as DerivedKind;
+  const needsValue = kind === 'zscore' || kind === 'value_ratio' || kind === 'field';
+  if (needsValue && typeof d.value !== 'string')
+    throw bad(`${at}.value`, `${kind} needs the event field whose value it reads`);
+  if (typeof d.value === 'string' && !EVENT_FIELDS.has(d.value))
+    throw bad(`${at}.value`, `no event has a field "${d.value}"`);
+  if (EVENT_KINDS.has(kind)) return compileEventFeature(d, kind, at, bad);
   const of = typeof d.of === 'string' ? [d.of] : d.of;
   if (!Array.isArray(of) || of.length !== DERIVED_ARITY[kind] || !of.every((n) => typeof n === 'string')) {
     throw bad(
@@ -202,8 +245,8 @@ function compileDerived(
   if (kind === 'time_since' && first.agg !== 'first_seen' && first.agg !== 'last_seen') {
     throw bad(`${at}.of`, `time_since needs a first_seen or last_seen feature, not ${first.agg}`);
   }
-  if (kind === 'zscore' && typeof d.value !== 'string')
-    throw bad(`${at}.value`, 'zscore needs the event field whose value is scored');
+  if (kind === 'is_new' && first.agg !== 'count')
+    throw bad(`${at}.of`, `is_new needs a count feature, not ${first.agg}`);
   return {
     name: d.name as string,
     on: [],
@@ -214,6 +257,36 @@ function compileDerived(
     windowMs: first.windowMs,
     ...(typeof d.value === 'string' ? { value: d.value } : {}),
     derived: { kind, of: of as string[] },
+  };
+}
+
+/** `field` and `mismatch`: features of the row's event alone, keyed by nothing. */
+function compileEventFeature(
+  d: Record<string, unknown>,
+  kind: DerivedKind,
+  at: string,
+  bad: (field: string, reason: string) => Error,
+): CompiledFeature {
+  if (d.of !== undefined) throw bad(`${at}.of`, `${kind} reads the event, not other features`);
+  let fields: string[] | undefined;
+  if (kind === 'mismatch') {
+    const f = d.fields;
+    if (!Array.isArray(f) || f.length !== 2 || !f.every((x) => typeof x === 'string'))
+      throw bad(`${at}.fields`, 'mismatch takes two event field names');
+    for (const x of f as string[])
+      if (!EVENT_FIELDS.has(x)) throw bad(`${at}.fields`, `no event has a field "${x}"`);
+    fields = f as string[];
+  } else if (d.fields !== undefined) throw bad(`${at}.fields`, `${kind} takes value, not fields`);
+  return {
+    name: d.name as string,
+    on: [],
+    by: '',
+    entities: [],
+    agg: 'count',
+    window: 'lifetime',
+    windowMs: Infinity,
+    ...(typeof d.value === 'string' ? { value: d.value } : {}),
+    derived: { kind, of: [], ...(fields ? { fields } : {}) },
   };
 }
 

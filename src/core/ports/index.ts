@@ -6,3 +6,19 @@ export { SYSTEM_CLOCK } from './clock.js';
 export type { Checkpoint, CheckpointStore } from './checkpoint-store.js';
 export type { ModelStage, ModelStore, ModelVersion, NewModelVersion } from './model-store.js';
 export { MODEL_STAGES } from './model-store.js';
+export type {
+  CaseStatus,
+  DecisionFilter,
+  DecisionLabel,
+  DecisionReason,
+  DecisionStore,
+  ListChange,
+  ListKind,
+  ReviewCase,
+  RiskAction,
+  RuleStore,
+  StoredDecision,
+  StoredListChange,
+  StoredRuleSet,
+} from './decision-store.js';
+export { LIST_KINDS, RISK_ACTIONS } from './decision-store.js';

@@ -1,0 +1,180 @@
+// The risk feature set: a features file over the core engine (the same JSON `--features` takes), used by the
+// risk app by default and printed by `shopstream risk features` for editing.
+import type { DerivedDefinition, FeatureDefinition } from '../../core/index.js';
+
+type Definition = FeatureDefinition | DerivedDefinition;
+
+/** Entities a payment carries, and the words a reason uses for each. */
+const PAYERS = [
+  ['card', 'card'],
+  ['user', 'account'],
+  ['device', 'device'],
+  ['ip', 'IP address'],
+  ['email', 'email'],
+] as const;
+const WINDOWS = ['1m', '1h', '24h', '7d', '30d'] as const;
+const WINDOW_WORDS: Record<string, string> = {
+  '1m': 'a minute',
+  '1h': 'an hour',
+  '24h': '24 h',
+  '7d': '7 days',
+  '30d': '30 days',
+};
+
+function velocity(): Definition[] {
+  const out: Definition[] = [];
+  for (const [by] of PAYERS) {
+    for (const window of WINDOWS) {
+      out.push({ name: `${by}_payments_${window}`, on: ['payment'], by, agg: 'count', window });
+      out.push({ name: `${by}_amount_${window}`, on: ['payment'], by, agg: 'sum', value: 'amount', window });
+    }
+  }
+  return out;
+}
+
+const distinct = (name: string, by: string, value: string, window: string): FeatureDefinition => ({
+  name,
+  on: ['payment'],
+  by,
+  agg: 'distinct',
+  value,
+  window,
+});
+
+/** The features, in the definition language of docs/features.md. */
+export const RISK_FEATURES: { features: Definition[] } = {
+  features: [
+    ...velocity(),
+    // Many cards behind one device, IP or email; many devices, IPs and countries behind one card.
+    distinct('device_cards_24h', 'device', 'cardId', '24h'),
+    distinct('device_cards_7d', 'device', 'cardId', '7d'),
+    distinct('ip_cards_24h', 'ip', 'cardId', '24h'),
+    distinct('email_cards_7d', 'email', 'cardId', '7d'),
+    distinct('card_devices_7d', 'card', 'deviceId', '7d'),
+    distinct('card_ips_24h', 'card', 'ip', '24h'),
+    distinct('card_countries_7d', 'card', 'ipCountry', '7d'),
+    distinct('user_cards_30d', 'user', 'cardId', '30d'),
+    // The amount against the usual one.
+    { name: 'amount', derive: 'field', value: 'amount' },
+    {
+      name: 'user_amount_mean_30d',
+      on: ['payment'],
+      by: 'user',
+      agg: 'mean',
+      value: 'amount',
+      window: '30d',
+    },
+    {
+      name: 'user_amount_std_30d',
+      on: ['payment'],
+      by: 'user',
+      agg: 'stddev',
+      value: 'amount',
+      window: '30d',
+    },
+    {
+      name: 'card_amount_mean_30d',
+      on: ['payment'],
+      by: 'card',
+      agg: 'mean',
+      value: 'amount',
+      window: '30d',
+    },
+    {
+      name: 'card_amount_std_30d',
+      on: ['payment'],
+      by: 'card',
+      agg: 'stddev',
+      value: 'amount',
+      window: '30d',
+    },
+    {
+      name: 'user_amount_z',
+      derive: 'zscore',
+      of: ['user_amount_mean_30d', 'user_amount_std_30d'],
+      value: 'amount',
+    },
+    { name: 'user_amount_ratio', derive: 'value_ratio', of: ['user_amount_mean_30d'], value: 'amount' },
+    {
+      name: 'card_amount_z',
+      derive: 'zscore',
+      of: ['card_amount_mean_30d', 'card_amount_std_30d'],
+      value: 'amount',
+    },
+    { name: 'card_amount_ratio', derive: 'value_ratio', of: ['card_amount_mean_30d'], value: 'amount' },
+    // First seen on this account: counts over the account's lifetime, read before the payment.
+    { name: 'user_card_payments', on: ['payment'], by: 'user+card', agg: 'count', window: 'lifetime' },
+    { name: 'user_device_payments', on: ['payment'], by: 'user+device', agg: 'count', window: 'lifetime' },
+    {
+      name: 'user_country_payments',
+      on: ['payment'],
+      by: 'user+ip_country',
+      agg: 'count',
+      window: 'lifetime',
+    },
+    { name: 'new_card_for_user', derive: 'is_new', of: ['user_card_payments'] },
+    { name: 'new_device_for_user', derive: 'is_new', of: ['user_device_payments'] },
+    { name: 'new_country_for_user', derive: 'is_new', of: ['user_country_payments'] },
+    // Where the money, the goods and the connection are.
+    { name: 'billing_shipping_mismatch', derive: 'mismatch', fields: ['billingCountry', 'shippingCountry'] },
+    { name: 'billing_ip_mismatch', derive: 'mismatch', fields: ['billingCountry', 'ipCountry'] },
+    { name: 'shipping_ip_mismatch', derive: 'mismatch', fields: ['shippingCountry', 'ipCountry'] },
+    // Time since the last payment, and the account's age (its first `user` event).
+    { name: 'card_last_payment', on: ['payment'], by: 'card', agg: 'last_seen', window: 'lifetime' },
+    { name: 'user_last_payment', on: ['payment'], by: 'user', agg: 'last_seen', window: 'lifetime' },
+    { name: 'card_since_last_payment', derive: 'time_since', of: ['card_last_payment'] },
+    { name: 'user_since_last_payment', derive: 'time_since', of: ['user_last_payment'] },
+    { name: 'user_signed_up', on: ['user'], by: 'user', agg: 'first_seen', window: 'lifetime' },
+    { name: 'account_age', derive: 'time_since', of: ['user_signed_up'] },
+    // Chargebacks so far: fraud labels, joined back to the entities of the payment each names.
+    ...(['card', 'device', 'email', 'user'] as const).map((by): FeatureDefinition => ({
+      name: `${by}_chargebacks`,
+      on: ['label'],
+      by,
+      agg: 'count',
+      window: 'lifetime',
+      where: { field: 'isFraud', eq: true },
+    })),
+  ],
+};
+
+/**
+ * How a reason says a feature in the store's language: `{v}` is its value (rounded), e.g. "7 cards on this
+ * device in 24 h". Features without a phrase are named as they are.
+ */
+export const RISK_PHRASES: Record<string, string> = {
+  ...Object.fromEntries(
+    PAYERS.flatMap(([by, word]) =>
+      WINDOWS.flatMap((w) => [
+        [`${by}_payments_${w}`, `{v} payments on this ${word} in ${WINDOW_WORDS[w]}`],
+        [`${by}_amount_${w}`, `{v} paid with this ${word} in ${WINDOW_WORDS[w]}`],
+      ]),
+    ),
+  ),
+  device_cards_24h: '{v} cards on this device in 24 h',
+  device_cards_7d: '{v} cards on this device in 7 days',
+  ip_cards_24h: '{v} cards from this IP address in 24 h',
+  email_cards_7d: '{v} cards with this email in 7 days',
+  card_devices_7d: '{v} devices used this card in 7 days',
+  card_ips_24h: '{v} IP addresses used this card in 24 h',
+  card_countries_7d: '{v} countries used this card in 7 days',
+  user_cards_30d: '{v} cards on this account in 30 days',
+  amount: 'an amount of {v}',
+  user_amount_z: 'the amount is {v} standard deviations from this account’s usual',
+  user_amount_ratio: 'the amount is {v}× this account’s average',
+  card_amount_z: 'the amount is {v} standard deviations from this card’s usual',
+  card_amount_ratio: 'the amount is {v}× this card’s average',
+  new_card_for_user: 'a card never used on this account before',
+  new_device_for_user: 'a device never used on this account before',
+  new_country_for_user: 'a country never seen on this account before',
+  billing_shipping_mismatch: 'billing and shipping countries differ',
+  billing_ip_mismatch: 'the IP address is not in the billing country',
+  shipping_ip_mismatch: 'the IP address is not in the shipping country',
+  card_since_last_payment: '{d} since this card’s last payment',
+  user_since_last_payment: '{d} since this account’s last payment',
+  account_age: 'an account {d} old',
+  card_chargebacks: '{v} chargebacks on this card',
+  device_chargebacks: '{v} chargebacks on this device',
+  email_chargebacks: '{v} chargebacks with this email',
+  user_chargebacks: '{v} chargebacks on this account',
+};

@@ -1,0 +1,183 @@
+// The risk feature set against its plain definitions, computed by brute force over the raw events: every
+// payment's values in a point-in-time training set, from events in shuffled order, equal the definition.
+import { expect, it } from 'vitest';
+import {
+  FeatureEngine,
+  Random,
+  buildTrainingSet,
+  compileFeatures,
+  parseLabelSpec,
+  tileSizeFor,
+  validateEvent,
+  type EventOf,
+  type FeatureValue,
+  type ShopEvent,
+} from '../src/core/index.js';
+import { RISK_FEATURES } from '../src/apps/risk/index.js';
+import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
+
+const features = compileFeatures(RISK_FEATURES, 'risk features');
+
+function simulated(): ShopEvent[] {
+  const events: ShopEvent[] = [];
+  simulateStore(
+    { ...DEFAULT_SIMULATION, users: 400, products: 200, days: 20, seed: 5, fraudIncidentsPerKiloUserDay: 6 },
+    (line) => {
+      const r = validateEvent(JSON.parse(line));
+      if (r.ok) events.push(r.event);
+    },
+  );
+  return events;
+}
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const WINDOW: Record<string, number> = {
+  '1m': 60_000,
+  '1h': HOUR,
+  '24h': DAY,
+  '7d': 7 * DAY,
+  '30d': 30 * DAY,
+};
+
+/** The first timestamp a window as of T reaches back to: its tile's start (the engine's documented bound). */
+function windowStart(t: number, w: number): number {
+  const tile = tileSizeFor(w);
+  return Math.floor((t - w) / tile) * tile;
+}
+
+function close(a: FeatureValue | undefined, b: FeatureValue | undefined): boolean {
+  if (typeof a === 'number' && typeof b === 'number')
+    return Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+it('every payment of a shuffled history gets the risk features of their plain definitions', () => {
+  const events = simulated();
+  const shuffled = [...events, ...events.slice(0, 500)];
+  const rng = new Random(3);
+  for (let i = shuffled.length - 1; i > 0; i--) {
+    const j = rng.int(0, i + 1);
+    [shuffled[i], shuffled[j]] = [shuffled[j] as ShopEvent, shuffled[i] as ShopEvent];
+  }
+  const { rows } = buildTrainingSet(shuffled, features, parseLabelSpec('fraud:2d'));
+  const payments = events.filter((e): e is EventOf<'payment'> => e.type === 'payment');
+  const labels = events.filter((e): e is EventOf<'label'> => e.type === 'label');
+  const users = events.filter((e): e is EventOf<'user'> => e.type === 'user');
+  const paymentOf = new Map(payments.map((p) => [p.paymentId, p]));
+  expect(labels.filter((l) => l.isFraud).length).toBeGreaterThan(20);
+  // Rows are matured payments: every one of them is checked.
+  expect(rows.length).toBeGreaterThan(500);
+  let checked = 0;
+  let chargebacksSeen = 0;
+  for (const row of rows) {
+    const p = paymentOf.get(row.id) as EventOf<'payment'>;
+    const T = p.ts;
+    const before = payments.filter((q) => q.ts < T);
+    const inWindow = (w: string) => before.filter((q) => q.ts >= windowStart(T, WINDOW[w] as number));
+    const expected: Record<string, FeatureValue> = {};
+    for (const w of ['1m', '1h', '24h', '7d', '30d']) {
+      const card = inWindow(w).filter((q) => q.cardId === p.cardId);
+      expected[`card_payments_${w}`] = card.length;
+      expected[`card_amount_${w}`] = card.reduce((s, q) => s + q.amount, 0);
+      expected[`device_payments_${w}`] = p.deviceId
+        ? inWindow(w).filter((q) => q.deviceId === p.deviceId).length
+        : null;
+      expected[`email_amount_${w}`] = p.email
+        ? inWindow(w)
+            .filter((q) => q.email === p.email)
+            .reduce((s, q) => s + q.amount, 0)
+        : null;
+    }
+    const distinct = (qs: EventOf<'payment'>[], pick: (q: EventOf<'payment'>) => string | undefined) =>
+      new Set(qs.map(pick).filter((v) => v !== undefined)).size;
+    expected.device_cards_24h = p.deviceId
+      ? distinct(
+          inWindow('24h').filter((q) => q.deviceId === p.deviceId),
+          (q) => q.cardId,
+        )
+      : null;
+    expected.card_countries_7d = distinct(
+      inWindow('7d').filter((q) => q.cardId === p.cardId),
+      (q) => q.ipCountry,
+    );
+    const userAmounts = inWindow('30d')
+      .filter((q) => q.userId === p.userId)
+      .map((q) => q.amount);
+    const mean = userAmounts.reduce((s, x) => s + x, 0) / userAmounts.length;
+    const std = Math.sqrt(userAmounts.reduce((s, x) => s + (x - mean) ** 2, 0) / (userAmounts.length - 1));
+    expected.user_amount_z = userAmounts.length >= 2 && std > 0 ? (p.amount - mean) / std : null;
+    expected.user_amount_ratio = userAmounts.length >= 1 && mean > 0 ? p.amount / mean : null;
+    expected.amount = p.amount;
+    const mine = before.filter((q) => q.userId === p.userId);
+    expected.new_card_for_user = mine.some((q) => q.cardId === p.cardId) ? 0 : 1;
+    expected.new_device_for_user = p.deviceId ? (mine.some((q) => q.deviceId === p.deviceId) ? 0 : 1) : null;
+    expected.new_country_for_user = p.ipCountry
+      ? mine.some((q) => q.ipCountry === p.ipCountry)
+        ? 0
+        : 1
+      : null;
+    const mismatch = (a?: string, b?: string) => (a && b ? (a === b ? 0 : 1) : null);
+    expected.billing_ip_mismatch = mismatch(p.billingCountry, p.ipCountry);
+    expected.billing_shipping_mismatch = mismatch(p.billingCountry, p.shippingCountry);
+    const cardBefore = before.filter((q) => q.cardId === p.cardId);
+    expected.card_since_last_payment = cardBefore.length
+      ? T - Math.max(...cardBefore.map((q) => q.ts))
+      : null;
+    const signups = users.filter((u) => u.userId === p.userId && u.ts < T);
+    expected.account_age = signups.length ? T - Math.min(...signups.map((u) => u.ts)) : null;
+    // A chargeback is known once both it and the payment it names are: both before T.
+    const chargebacks = (match: (q: EventOf<'payment'>) => boolean) =>
+      labels.filter((l) => {
+        const q = paymentOf.get(l.paymentId);
+        return l.isFraud && l.ts < T && q !== undefined && q.ts < T && match(q);
+      }).length;
+    expected.card_chargebacks = chargebacks((q) => q.cardId === p.cardId);
+    expected.email_chargebacks = p.email ? chargebacks((q) => q.email === p.email) : null;
+    expected.device_chargebacks = p.deviceId ? chargebacks((q) => q.deviceId === p.deviceId) : null;
+    chargebacksSeen += (expected.card_chargebacks as number) + ((expected.device_chargebacks as number) ?? 0);
+    for (const [name, value] of Object.entries(expected)) {
+      if (!close(row.values[name], value)) {
+        throw new Error(
+          `${row.id} ${name}: engine ${JSON.stringify(row.values[name])}, definition ${JSON.stringify(value)}`,
+        );
+      }
+      checked++;
+    }
+  }
+  expect(checked).toBeGreaterThan(rows.length * 30);
+  expect(chargebacksSeen).toBeGreaterThan(0);
+});
+
+it('a label that comes before its payment waits for it, and counts from its own time', () => {
+  const engine = new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 3_600_000 });
+  const t = Date.UTC(2026, 2, 1, 12);
+  const payment = (id: string, ts: number, card: string): ShopEvent =>
+    ({
+      id,
+      type: 'payment',
+      ts,
+      paymentId: id,
+      amount: 10,
+      currency: 'EUR',
+      cardId: card,
+      userId: 'u1',
+    }) as ShopEvent;
+  const label: ShopEvent = {
+    id: 'l1',
+    type: 'label',
+    ts: t + 1000,
+    paymentId: 'p1',
+    isFraud: true,
+    source: 'chargeback',
+  };
+  engine.process([label]);
+  expect(engine.value('card_chargebacks', 'c1', t + 2000)).toBe(0);
+  engine.process([payment('p1', t, 'c1')]);
+  expect(engine.value('card_chargebacks', 'c1', t + 2000)).toBe(1);
+  // The join survives a checkpoint: a second label for p1 after a restore still finds its card.
+  const restored = new FeatureEngine(features, engine.options);
+  restored.restore(structuredClone(engine.snapshot()));
+  restored.process([{ ...label, id: 'l2', ts: t + 5000 } as ShopEvent]);
+  expect(restored.value('card_chargebacks', 'c1', t + 6000)).toBe(2);
+});
