@@ -106,8 +106,8 @@ it('every payment of a shuffled history gets the risk features of their plain de
       .map((q) => q.amount);
     const mean = userAmounts.reduce((s, x) => s + x, 0) / userAmounts.length;
     const std = Math.sqrt(userAmounts.reduce((s, x) => s + (x - mean) ** 2, 0) / (userAmounts.length - 1));
-    expected.user_amount_z = userAmounts.length >= 2 && std > 0 ? (p.amount - mean) / std : null;
-    expected.user_amount_ratio = userAmounts.length >= 1 && mean > 0 ? p.amount / mean : null;
+    expected.user_amount_z_30d = userAmounts.length >= 2 && std > 0 ? (p.amount - mean) / std : null;
+    expected.user_amount_ratio_30d = userAmounts.length >= 1 && mean > 0 ? p.amount / mean : null;
     expected.amount = p.amount;
     const mine = before.filter((q) => q.userId === p.userId);
     expected.new_card_for_user = mine.some((q) => q.cardId === p.cardId) ? 0 : 1;

@@ -11,6 +11,7 @@ import { registerTrain } from './commands/train.js';
 import { registerPredict } from './commands/predict.js';
 import { registerModels } from './commands/models.js';
 import { registerDeadLetters } from './commands/dead-letters.js';
+import { registerRisk } from './commands/risk.js';
 
 // A closed pipe (`shopstream simulate | head`) ends the command quietly: the reader has all it wanted.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -36,6 +37,7 @@ registerTrain(program);
 registerPredict(program);
 registerModels(program);
 registerDeadLetters(program);
+registerRisk(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,13 +1,16 @@
 // The HTTP server (Fastify): ingestion, features, health and dead letters under /v1, errors as JSON with stable codes.
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import {
+  DEFAULT_MAX_FUTURE_MS,
   ERROR_CODES,
   Ingestor,
   SYSTEM_CLOCK,
   isShopstreamError,
   type Clock,
   type DeadLetterStore,
+  type DecisionStore,
   type EventLog,
+  type RuleStore,
   type LiveModels,
   type StreamRunner,
 } from '../core/index.js';
@@ -16,6 +19,8 @@ import { deadLetterRoutes } from './routes/dead-letters.js';
 import { eventRoutes } from './routes/events.js';
 import { featureRoutes } from './routes/features.js';
 import { modelRoutes } from './routes/models.js';
+import { riskRoutes } from './routes/risk.js';
+import type { RiskService } from '../apps/risk/index.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -31,6 +36,7 @@ const INDEX_PAGE = `<!doctype html>
 <li><a href="/v1/models">GET /v1/models</a> — the models being served; <code>POST /v1/models/{name}/predict</code> and <code>/score</code></li>
 <li><a href="/v1/deadletters?limit=20">GET /v1/deadletters</a> — refused input, with the reason</li>
 <li><code>POST /v1/events</code> — one JSON event, a JSON array, or NDJSON</li>
+<li><code>POST /v1/risk/payments</code> — decide a payment; <a href="/v1/risk/review-queue">GET /v1/risk/review-queue</a>, <a href="/v1/risk/decisions?limit=20">/v1/risk/decisions</a>, <a href="/v1/risk/stats">/v1/risk/stats</a>, <a href="/v1/risk/rules">/v1/risk/rules</a>, <a href="/v1/risk/lists">/v1/risk/lists</a> (docs/risk.md)</li>
 </ul>
 <p>The README and <code>docs/</code> in the repository describe every route, command and error code.</p>
 </body></html>
@@ -49,6 +55,12 @@ export interface ServerOptions {
   readonly features?: StreamRunner;
   /** Stored models to answer /v1/models/{name}/predict with. */
   readonly models?: LiveModels;
+  /** The risk app (with the stream engine): /v1/risk. */
+  readonly risk?: {
+    readonly service: RiskService;
+    readonly decisions: DecisionStore;
+    readonly rules: RuleStore;
+  };
 }
 
 /**
@@ -144,6 +156,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   );
   if (options.features) featureRoutes(app, options.features.engine);
   if (options.models) modelRoutes(app, options.models, options.features?.engine);
+  if (options.risk && options.features) {
+    const runner = options.features;
+    riskRoutes(app, {
+      ...options.risk,
+      ingestor,
+      clock: options.clock ?? SYSTEM_CLOCK,
+      maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
+      catchUp: () => runner.drain(),
+    });
+  }
   deadLetterRoutes(app, options.deadLetters);
   return app;
 }

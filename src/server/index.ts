@@ -11,10 +11,19 @@ import {
   ShopstreamError,
   StreamRunner,
   SYSTEM_CLOCK,
+  historyPages,
+  parseModelRef,
   type CompiledFeature,
   type EngineOptions,
 } from '../core/index.js';
 import { buildServer, type ServerOptions } from './app.js';
+import {
+  RiskService,
+  trainRiskModel,
+  withRiskFeatures,
+  type RiskTrainResult,
+  type ShadowOptions,
+} from '../apps/risk/index.js';
 
 export { buildServer, DEFAULT_BODY_LIMIT } from './app.js';
 export type { ServerOptions } from './app.js';
@@ -23,6 +32,8 @@ export interface RunningServer {
   readonly app: FastifyInstance;
   readonly url: string;
   readonly features: StreamRunner | undefined;
+  /** The risk app, when it runs. */
+  readonly risk: RiskService | undefined;
   /** Where the engine's state came from: its checkpoint, a rebuild from the log (a checkpoint of an older layout), or nothing. */
   readonly engineStart: 'checkpoint' | 'rebuild' | 'empty' | undefined;
   close(): Promise<void>;
@@ -45,6 +56,19 @@ export interface StartOptions {
   pollMs?: number;
   /** How often the server looks for newly promoted model versions, in ms (default 1000). */
   modelPollMs?: number;
+  /** The risk app (on with the stream engine unless false): payments decided, /v1/risk served. */
+  risk?:
+    | false
+    | {
+        /** A candidate rule set decided beside the live one, never served (GET /v1/risk/shadow). */
+        shadowRules?: { document: unknown; source: string };
+        /** A candidate model version (NAME@V) scored beside production. */
+        shadowModel?: string;
+        /** Retrain (and promote through the gate) the risk model this often, in ms. */
+        retrainEveryMs?: number;
+        /** Called with each retraining's outcome (or error). */
+        onRetrain?: (result: RiskTrainResult | Error) => void;
+      };
 }
 
 /**
@@ -57,14 +81,66 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   let runner: StreamRunner | undefined;
   let timer: NodeJS.Timeout | undefined;
   let engineStart: RunningServer['engineStart'];
+  const models = new LiveModels(store.models);
+  // Production models are loaded before the engine starts: the stream's first decisions use them.
+  await models.refresh().catch(() => undefined);
+  let risk: RiskService | undefined;
+  let retrainTimer: NodeJS.Timeout | undefined;
   if (options.features) {
+    const riskOptions = options.risk === false ? undefined : (options.risk ?? {});
+    const features = riskOptions ? withRiskFeatures(options.features) : options.features;
     // Live: the engine's clock is bounded by the wall clock, as ingestion bounds the events' stamps.
-    const engine = new FeatureEngine(options.features, {
+    const engine = new FeatureEngine(features, {
       ...(options.engine ?? DEFAULT_ENGINE_OPTIONS),
       wallClock: SYSTEM_CLOCK,
       maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
     });
     runner = new StreamRunner(engine, store.log, store.checkpoints, SYSTEM_CLOCK, DEFAULT_RUNNER_OPTIONS);
+    if (riskOptions) {
+      const shadow: ShadowOptions | undefined =
+        riskOptions.shadowRules || riskOptions.shadowModel
+          ? {
+              ...(riskOptions.shadowRules ? { rules: riskOptions.shadowRules } : {}),
+              ...(riskOptions.shadowModel
+                ? { model: await models.get(parseModelRef(riskOptions.shadowModel)) }
+                : {}),
+            }
+          : undefined;
+      const service = await RiskService.open({
+        engine,
+        decisions: store.decisions,
+        rules: store.rules,
+        models,
+        clock: SYSTEM_CLOCK,
+        ...(shadow ? { shadow } : {}),
+      });
+      risk = service;
+      runner.processor = {
+        name: 'risk',
+        process: (events) => service.process(events),
+        snapshot: () => service.snapshot(),
+        restore: (state) => service.restore(state as ReturnType<RiskService['snapshot']>),
+      };
+      const every = riskOptions.retrainEveryMs;
+      if (every !== undefined) {
+        const report = riskOptions.onRetrain ?? (() => undefined);
+        retrainTimer = setInterval(() => {
+          trainRiskModel({
+            models: store.models,
+            features: service.features,
+            pages: historyPages(store.log),
+            now: SYSTEM_CLOCK.now(),
+            fingerprint: `retrain:${SYSTEM_CLOCK.now()}`,
+          })
+            .then(async (result) => {
+              await models.refresh();
+              report(result);
+            })
+            .catch((error: unknown) => report(error instanceof Error ? error : new Error(String(error))));
+        }, every);
+        retrainTimer.unref();
+      }
+    }
     engineStart = await runner.start();
     await runner.drain();
     const poll = runner;
@@ -80,9 +156,6 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const purgeTimer =
     retention === undefined ? undefined : setInterval(() => void purge().catch(() => 0), 3_600_000);
   purgeTimer?.unref();
-  const models = new LiveModels(store.models);
-  // Production models are loaded before the server listens: the first request does not pay for it.
-  await models.refresh().catch(() => undefined);
   const modelTimer = setInterval(
     () => void models.refresh().catch(() => undefined),
     options.modelPollMs ?? 1000,
@@ -96,12 +169,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     logLevel: options.logLevel,
     maxFutureMs: options.maxFutureMs,
     features: runner,
+    ...(risk ? { risk: { service: risk, decisions: store.decisions, rules: store.rules } } : {}),
   });
   try {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
   } catch (error) {
     if (timer) clearInterval(timer);
     if (purgeTimer) clearInterval(purgeTimer);
+    if (retrainTimer) clearInterval(retrainTimer);
     clearInterval(modelTimer);
     await store.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
@@ -122,10 +197,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     app,
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     features: runner,
+    risk,
     engineStart,
     close: async () => {
       if (timer) clearInterval(timer);
       if (purgeTimer) clearInterval(purgeTimer);
+      if (retrainTimer) clearInterval(retrainTimer);
       clearInterval(modelTimer);
       await app.close();
       if (runner) {

@@ -59,6 +59,42 @@ CREATE TABLE IF NOT EXISTS model_versions (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS model_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
 INSERT OR IGNORE INTO model_revision VALUES (1, 0);
+CREATE TABLE IF NOT EXISTS risk_decisions (
+  payment_id TEXT PRIMARY KEY,
+  ts INTEGER NOT NULL,
+  decision TEXT NOT NULL,
+  card_id TEXT,
+  body TEXT NOT NULL,
+  label TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS risk_decisions_ts ON risk_decisions (ts);
+CREATE TABLE IF NOT EXISTS risk_cases (
+  payment_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  opened_at INTEGER NOT NULL,
+  closed_at INTEGER,
+  verdict TEXT,
+  analyst TEXT,
+  note TEXT
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS risk_cases_status ON risk_cases (status, opened_at);
+CREATE TABLE IF NOT EXISTS risk_rules (
+  version INTEGER PRIMARY KEY,
+  deployed_at INTEGER NOT NULL,
+  document TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS risk_list_changes (
+  seq INTEGER PRIMARY KEY,
+  version INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  list TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  value TEXT NOT NULL,
+  op TEXT NOT NULL,
+  note TEXT
+);
+CREATE TABLE IF NOT EXISTS risk_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
+INSERT OR IGNORE INTO risk_revision VALUES (1, 0);
 `;
 
 /**

@@ -1,16 +1,20 @@
-// The embedded default store: one SQLite file holding the event log, consumer offsets, checkpoints, dead letters
-// and the model store.
+// The embedded default store: one SQLite file holding the event log, consumer offsets, checkpoints, dead letters,
+// the model store and the risk app's decisions, rules and lists.
 import { join } from 'node:path';
 import { openDatabase } from './database.js';
 import { SqliteEventLog } from './event-log.js';
 import { SqliteDeadLetterStore } from './dead-letter-store.js';
 import { SqliteCheckpointStore } from './checkpoint-store.js';
 import { SqliteModelStore } from './model-store.js';
+import { SqliteDecisionStore } from './decision-store.js';
+import { SqliteRuleStore } from './rule-store.js';
 
 export { SqliteEventLog } from './event-log.js';
 export { SqliteDeadLetterStore } from './dead-letter-store.js';
 export { SqliteCheckpointStore } from './checkpoint-store.js';
 export { SqliteModelStore } from './model-store.js';
+export { SqliteDecisionStore } from './decision-store.js';
+export { SqliteRuleStore } from './rule-store.js';
 export type { StoredModelRow } from './model-store.js';
 export { openDatabase } from './database.js';
 
@@ -19,6 +23,8 @@ export interface EmbeddedStore {
   readonly deadLetters: SqliteDeadLetterStore;
   readonly checkpoints: SqliteCheckpointStore;
   readonly models: SqliteModelStore;
+  readonly decisions: SqliteDecisionStore;
+  readonly rules: SqliteRuleStore;
   readonly file: string;
   close(): Promise<void>;
 }
@@ -41,6 +47,8 @@ export function openEmbeddedStore(dataDir: string): EmbeddedStore {
     deadLetters: new SqliteDeadLetterStore(db),
     checkpoints: new SqliteCheckpointStore(db),
     models: new SqliteModelStore(db),
+    decisions: new SqliteDecisionStore(db),
+    rules: new SqliteRuleStore(db),
     file,
     close: () => log.close(),
   };

@@ -1,6 +1,14 @@
 // The risk feature set: a features file over the core engine (the same JSON `--features` takes), used by the
 // risk app by default and printed by `shopstream risk features` for editing.
-import type { DerivedDefinition, FeatureDefinition } from '../../core/index.js';
+import {
+  ERROR_CODES,
+  ShopstreamError,
+  compileFeatures,
+  definitionOf,
+  type CompiledFeature,
+  type DerivedDefinition,
+  type FeatureDefinition,
+} from '../../core/index.js';
 
 type Definition = FeatureDefinition | DerivedDefinition;
 
@@ -89,19 +97,19 @@ export const RISK_FEATURES: { features: Definition[] } = {
       window: '30d',
     },
     {
-      name: 'user_amount_z',
+      name: 'user_amount_z_30d',
       derive: 'zscore',
       of: ['user_amount_mean_30d', 'user_amount_std_30d'],
       value: 'amount',
     },
-    { name: 'user_amount_ratio', derive: 'value_ratio', of: ['user_amount_mean_30d'], value: 'amount' },
+    { name: 'user_amount_ratio_30d', derive: 'value_ratio', of: ['user_amount_mean_30d'], value: 'amount' },
     {
-      name: 'card_amount_z',
+      name: 'card_amount_z_30d',
       derive: 'zscore',
       of: ['card_amount_mean_30d', 'card_amount_std_30d'],
       value: 'amount',
     },
-    { name: 'card_amount_ratio', derive: 'value_ratio', of: ['card_amount_mean_30d'], value: 'amount' },
+    { name: 'card_amount_ratio_30d', derive: 'value_ratio', of: ['card_amount_mean_30d'], value: 'amount' },
     // First seen on this account: counts over the account's lifetime, read before the payment.
     { name: 'user_card_payments', on: ['payment'], by: 'user+card', agg: 'count', window: 'lifetime' },
     { name: 'user_device_payments', on: ['payment'], by: 'user+device', agg: 'count', window: 'lifetime' },
@@ -160,10 +168,10 @@ export const RISK_PHRASES: Record<string, string> = {
   card_countries_7d: '{v} countries used this card in 7 days',
   user_cards_30d: '{v} cards on this account in 30 days',
   amount: 'an amount of {v}',
-  user_amount_z: 'the amount is {v} standard deviations from this account’s usual',
-  user_amount_ratio: 'the amount is {v}× this account’s average',
-  card_amount_z: 'the amount is {v} standard deviations from this card’s usual',
-  card_amount_ratio: 'the amount is {v}× this card’s average',
+  user_amount_z_30d: 'the amount is {v} standard deviations from this account’s usual',
+  user_amount_ratio_30d: 'the amount is {v}× this account’s average',
+  card_amount_z_30d: 'the amount is {v} standard deviations from this card’s usual',
+  card_amount_ratio_30d: 'the amount is {v}× this card’s average',
   new_card_for_user: 'a card never used on this account before',
   new_device_for_user: 'a device never used on this account before',
   new_country_for_user: 'a country never seen on this account before',
@@ -178,3 +186,27 @@ export const RISK_PHRASES: Record<string, string> = {
   email_chargebacks: '{v} chargebacks with this email',
   user_chargebacks: '{v} chargebacks on this account',
 };
+
+export const RISK_FEATURE_NAMES: readonly string[] = RISK_FEATURES.features.map((f) => f.name);
+
+/**
+ * The features a server computes for the risk app beside its own (`--features`): the union, a feature both
+ * define once. Two different definitions under one name are an error naming it.
+ */
+export function withRiskFeatures(served: readonly CompiledFeature[]): CompiledFeature[] {
+  const risk = compileFeatures(RISK_FEATURES, 'risk features');
+  const byName = new Map(served.map((f) => [f.name, f]));
+  const added: CompiledFeature[] = [];
+  for (const f of risk) {
+    const other = byName.get(f.name);
+    if (!other) added.push(f);
+    else if (JSON.stringify(definitionOf(other)) !== JSON.stringify(definitionOf(f))) {
+      throw new ShopstreamError(
+        ERROR_CODES.INVALID_FEATURE,
+        `${f.name}: the served features define it as ${JSON.stringify(definitionOf(other))}, the risk features as ${JSON.stringify(definitionOf(f))}; rename one`,
+        { field: f.name },
+      );
+    }
+  }
+  return [...served, ...added];
+}

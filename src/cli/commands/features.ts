@@ -11,6 +11,7 @@ import {
 } from '../../core/index.js';
 import { openWorkspace } from '../../workspace/index.js';
 import { resolveDataDir } from '../data-dir.js';
+import { withRiskFeatures } from '../../apps/risk/index.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
 import { timeOption } from '../options.js';
 import { startProgress } from '../progress.js';
@@ -36,7 +37,8 @@ async function runReplay(
   label: string,
   lock?: string,
 ) {
-  const features = loadFeatures(flags.features);
+  // The set `serve` computes: the served features and the risk app's, so a backfill checkpoint holds them all.
+  const features = withRiskFeatures(loadFeatures(flags.features));
   const engine = new FeatureEngine(features, engineOptions(flags));
   const store = await openWorkspace(resolveDataDir(flags.data), { create: false, lock });
   const started = performance.now();

@@ -4,6 +4,8 @@ import { startServer, type RunningServer } from '../../server/index.js';
 import { resolveDataDir } from '../data-dir.js';
 import { durationOption, intOption, MAX_FUTURE_FLAG } from '../options.js';
 import { addEngineOptions, engineOptions, loadFeatures } from '../features-file.js';
+import { readRules } from './risk.js';
+import type { RiskTrainResult } from '../../apps/risk/index.js';
 
 interface ServeFlags {
   data?: string;
@@ -17,6 +19,11 @@ interface ServeFlags {
   allowedLateness: string;
   maxFuture: string;
   deadLetterRetention?: string;
+  /** false with --no-risk. */
+  risk: boolean;
+  shadowRules?: string;
+  shadowModel?: string;
+  retrainEvery?: string;
 }
 
 export const DEFAULT_PORT = 8080;
@@ -38,8 +45,37 @@ export function registerServe(program: Command): void {
       '--dead-letter-retention <duration>',
       'delete dead letters older than this (e.g. 30d; default: keep them)',
     )
+    .option('--no-risk', 'run no risk app: payments are not decided, /v1/risk is not served')
+    .option(
+      '--shadow-rules <file>',
+      'decide every payment with this rule file too, never served (GET /v1/risk/shadow)',
+    )
+    .option('--shadow-model <ref>', 'score every payment with this model version (NAME@V) too, never served')
+    .option(
+      '--retrain-every <duration>',
+      'retrain the risk model this often (e.g. 24h) and promote it through the gate',
+    )
     .action(async (flags: ServeFlags) => {
       const dataDir = resolveDataDir(flags.data);
+      const retrainEveryMs =
+        flags.retrainEvery === undefined ? undefined : durationOption('retrain-every', flags.retrainEvery);
+      const risk = flags.risk
+        ? {
+            ...(flags.shadowRules
+              ? {
+                  shadowRules: { document: readRules(flags.shadowRules).document, source: flags.shadowRules },
+                }
+              : {}),
+            ...(flags.shadowModel ? { shadowModel: flags.shadowModel } : {}),
+            ...(retrainEveryMs === undefined ? {} : { retrainEveryMs }),
+            onRetrain: (r: RiskTrainResult | Error) =>
+              console.log(
+                r instanceof Error
+                  ? `risk retrain: ${r.message}`
+                  : `risk retrain: ${r.name}@${r.version} ${r.production ? 'is production' : `not promoted: ${r.refused}`}`,
+              ),
+          }
+        : (false as const);
       const server = await startServer({
         dataDir,
         port: intOption('port', flags.port, 0, 65_535),
@@ -48,6 +84,7 @@ export function registerServe(program: Command): void {
         logLevel: flags.logLevel as 'warn',
         features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
+        risk,
         maxFutureMs: durationOption('max-future', flags.maxFuture),
         ...(flags.deadLetterRetention
           ? { deadLetterRetentionMs: durationOption('dead-letter-retention', flags.deadLetterRetention) }
@@ -57,6 +94,13 @@ export function registerServe(program: Command): void {
         console.log('features: the checkpoint has an older state layout; rebuilt the state from the log');
       }
       console.log(`shopstream serving ${dataDir} at ${server.url}`);
+      if (server.risk) {
+        const model = server.risk.model();
+        const { rulesVersion, listsVersion } = server.risk.versions;
+        console.log(
+          `risk: rules v${rulesVersion}, lists v${listsVersion}, model ${model && 'model' in model ? `${model.model.meta.name}@${model.model.meta.version}` : 'none in production (rules alone decide)'}; POST /v1/risk/payments`,
+        );
+      }
       closeOnSignals(server);
     });
 }

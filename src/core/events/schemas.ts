@@ -8,11 +8,13 @@ export const LIMITS = {
   longText: 10_000,
   listItems: 1_000,
   attributes: 100,
+  /** The largest amount or price: a billion in the currency's unit (a typo of digits, not a sale). */
+  money: 1_000_000_000,
 } as const;
 
 const Id = Type.String({ minLength: 1, maxLength: LIMITS.id });
 const Text = Type.String({ maxLength: LIMITS.text });
-const Money = Type.Number({ minimum: 0 });
+const Money = Type.Number({ minimum: 0, maximum: LIMITS.money });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 const SAFE_KEY = '^(?!__proto__$|constructor$|prototype$).{1,64}$';

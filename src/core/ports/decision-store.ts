@@ -54,6 +54,8 @@ export interface DecisionLabel {
   readonly ts: number;
 }
 
+export type LabelledDecision = StoredDecision & { readonly label: DecisionLabel | null };
+
 export type CaseStatus = 'open' | 'closed';
 
 export interface ReviewCase {
@@ -74,8 +76,9 @@ export interface DecisionStore {
   put(decision: StoredDecision): Promise<{ stored: StoredDecision; created: boolean }>;
   /** Many at once (the stream's micro-batch), in one transaction; decisions already stored are kept. */
   putMany(decisions: readonly StoredDecision[]): Promise<number>;
-  get(paymentId: string): Promise<(StoredDecision & { label: DecisionLabel | null }) | undefined>;
-  list(filter: DecisionFilter): Promise<StoredDecision[]>;
+  get(paymentId: string): Promise<LabelledDecision | undefined>;
+  /** In payment-time order (ties by payment id), each with its label. */
+  list(filter: DecisionFilter): Promise<LabelledDecision[]>;
   /** Records the first label of a decided payment; false when the payment has no decision or a label already. */
   label(paymentId: string, label: DecisionLabel): Promise<boolean>;
   cases(status: CaseStatus | undefined, limit: number): Promise<ReviewCase[]>;

@@ -12,6 +12,7 @@ export type {
   DecisionLabel,
   DecisionReason,
   DecisionStore,
+  LabelledDecision,
   ListChange,
   ListKind,
   ReviewCase,

@@ -190,6 +190,11 @@ export interface TrainOptions {
   /** Columns left out (ids, leaks). */
   readonly drop?: readonly string[];
   readonly testSize?: number;
+  /**
+   * `random` (default: stratified for binary models) or `ordered`: the last `testSize` share of the rows, in the
+   * order given, is held out — for rows in time order, a model tested on a later period than it learned from.
+   */
+  readonly split?: 'random' | 'ordered';
   readonly seed?: number;
   readonly onProgress?: (progress: FitProgress) => void;
   /** Permutation importance on at most this many test rows (0: skip). */
@@ -305,6 +310,15 @@ export function featureColumns(
  * split (random for regression), the pipeline fitted on the training rows, the model fitted, then metrics and
  * permutation importance on the test rows.
  */
+/** The first rows to train on, the last `testSize` share to test on. */
+function orderedSplit(rows: number, testSize: number): { train: Int32Array; test: Int32Array } {
+  const cut = rows - Math.max(1, Math.round(rows * testSize));
+  return {
+    train: Int32Array.from({ length: cut }, (_, i) => i),
+    test: Int32Array.from({ length: rows - cut }, (_, i) => cut + i),
+  };
+}
+
 export async function trainTabular(rows: readonly DataRow[], options: TrainOptions): Promise<TrainResult> {
   const seed = options.seed ?? 42;
   const testSize = options.testSize ?? 0.2;
@@ -358,7 +372,11 @@ export async function trainTabular(rows: readonly DataRow[], options: TrainOptio
     });
   }
   const split =
-    model.task === 'binary' ? stratifiedSplit(y, testSize, seed) : randomSplit(y.length, testSize, seed);
+    options.split === 'ordered'
+      ? orderedSplit(y.length, testSize)
+      : model.task === 'binary'
+        ? stratifiedSplit(y, testSize, seed)
+        : randomSplit(y.length, testSize, seed);
   const trainRows = Array.from(split.train, (i) => used[i] as DataRow);
   const testRows = Array.from(split.test, (i) => used[i] as DataRow);
   const pipeline = new Pipeline(pipelineOptions);

@@ -1,0 +1,164 @@
+// The risk app's decisions and review cases in the data directory's SQLite database, beside the log.
+import type { Statement } from 'better-sqlite3';
+import type {
+  CaseStatus,
+  DecisionFilter,
+  DecisionLabel,
+  DecisionStore,
+  LabelledDecision,
+  ReviewCase,
+  StoredDecision,
+} from '../../core/index.js';
+import type { SqliteDatabase } from './database.js';
+
+interface CaseRow {
+  payment_id: string;
+  status: string;
+  opened_at: number;
+  closed_at: number | null;
+  verdict: string | null;
+  analyst: string | null;
+  note: string | null;
+}
+
+interface DecisionRow {
+  body: string;
+  label: string | null;
+}
+
+function toDecision(row: DecisionRow): LabelledDecision {
+  const label = row.label === null ? null : (JSON.parse(row.label) as DecisionLabel);
+  return { ...(JSON.parse(row.body) as StoredDecision), label };
+}
+
+function toCase(row: CaseRow): ReviewCase {
+  return {
+    paymentId: row.payment_id,
+    status: row.status as CaseStatus,
+    openedAt: row.opened_at,
+    closedAt: row.closed_at,
+    verdict: row.verdict as ReviewCase['verdict'],
+    analyst: row.analyst,
+    note: row.note,
+  };
+}
+
+/**
+ * One row per payment, the decision as JSON beside the columns a filter reads. The payment id is the primary key
+ * and `INSERT OR IGNORE` the write, so a payment posted twice at once — by two requests, or by two processes — keeps
+ * the one decision that came first.
+ * @example const decisions = new SqliteDecisionStore(openDatabase('./.shopstream/events.db'))
+ */
+export class SqliteDecisionStore implements DecisionStore {
+  private readonly insert: Statement;
+  private readonly openCase: Statement;
+  private readonly selectOne: Statement;
+  private readonly selectCase: Statement;
+  private readonly setLabel: Statement;
+  private readonly close: Statement;
+  private readonly countAll: Statement;
+  private readonly putTx: (d: StoredDecision) => boolean;
+  private readonly putManyTx: (ds: readonly StoredDecision[]) => number;
+
+  constructor(private readonly db: SqliteDatabase) {
+    this.insert = db.prepare(
+      'INSERT OR IGNORE INTO risk_decisions (payment_id, ts, decision, card_id, body) VALUES (?, ?, ?, ?, ?)',
+    );
+    this.openCase = db.prepare(
+      "INSERT OR IGNORE INTO risk_cases (payment_id, status, opened_at) VALUES (?, 'open', ?)",
+    );
+    this.selectOne = db.prepare('SELECT body, label FROM risk_decisions WHERE payment_id = ?');
+    this.selectCase = db.prepare('SELECT * FROM risk_cases WHERE payment_id = ?');
+    this.setLabel = db.prepare('UPDATE risk_decisions SET label = ? WHERE payment_id = ? AND label IS NULL');
+    this.close = db.prepare(
+      "UPDATE risk_cases SET status = 'closed', closed_at = ?, verdict = ?, analyst = ?, note = ? " +
+        "WHERE payment_id = ? AND status = 'open'",
+    );
+    this.countAll = db.prepare('SELECT count(*) FROM risk_decisions').pluck();
+    const write = (d: StoredDecision): boolean => {
+      const cardId = typeof d.payment.cardId === 'string' ? d.payment.cardId : null;
+      const added = this.insert.run(d.paymentId, d.featuresAsOf, d.decision, cardId, JSON.stringify(d));
+      if (added.changes === 0) return false;
+      if (d.decision === 'review') this.openCase.run(d.paymentId, d.decidedAt);
+      return true;
+    };
+    const put = db.transaction(write);
+    const putMany = db.transaction((ds: readonly StoredDecision[]) => {
+      let added = 0;
+      for (const d of ds) if (write(d)) added++;
+      return added;
+    });
+    this.putTx = (d) => put.immediate(d);
+    this.putManyTx = (ds) => putMany.immediate(ds);
+  }
+
+  async put(decision: StoredDecision): Promise<{ stored: StoredDecision; created: boolean }> {
+    if (this.putTx(decision)) return { stored: decision, created: true };
+    const row = this.selectOne.get(decision.paymentId) as { body: string };
+    return { stored: JSON.parse(row.body) as StoredDecision, created: false };
+  }
+
+  async putMany(decisions: readonly StoredDecision[]): Promise<number> {
+    return decisions.length === 0 ? 0 : this.putManyTx(decisions);
+  }
+
+  async get(paymentId: string): Promise<LabelledDecision | undefined> {
+    const row = this.selectOne.get(paymentId) as DecisionRow | undefined;
+    return row && toDecision(row);
+  }
+
+  async list(filter: DecisionFilter): Promise<LabelledDecision[]> {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    const conditions: [string, string | number | undefined][] = [
+      ['ts >= ?', filter.from],
+      ['ts < ?', filter.to],
+      ['decision = ?', filter.decision],
+      ['card_id = ?', filter.cardId],
+    ];
+    for (const [condition, value] of conditions) {
+      if (value === undefined) continue;
+      where.push(condition);
+      args.push(value);
+    }
+    const sql =
+      'SELECT body, label FROM risk_decisions' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY ts, payment_id' +
+      (filter.limit !== undefined ? ' LIMIT ?' : '');
+    if (filter.limit !== undefined) args.push(filter.limit);
+    return (this.db.prepare(sql).all(...args) as DecisionRow[]).map(toDecision);
+  }
+
+  async label(paymentId: string, label: DecisionLabel): Promise<boolean> {
+    return this.setLabel.run(JSON.stringify(label), paymentId).changes > 0;
+  }
+
+  async cases(status: CaseStatus | undefined, limit: number): Promise<ReviewCase[]> {
+    const rows = (
+      status === undefined
+        ? this.db.prepare('SELECT * FROM risk_cases ORDER BY opened_at, payment_id LIMIT ?').all(limit)
+        : this.db
+            .prepare('SELECT * FROM risk_cases WHERE status = ? ORDER BY opened_at, payment_id LIMIT ?')
+            .all(status, limit)
+    ) as CaseRow[];
+    return rows.map(toCase);
+  }
+
+  async case(paymentId: string): Promise<ReviewCase | undefined> {
+    const row = this.selectCase.get(paymentId) as CaseRow | undefined;
+    return row && toCase(row);
+  }
+
+  async closeCase(
+    paymentId: string,
+    verdict: { verdict: 'fraud' | 'legit'; analyst: string; note: string | null },
+    now: number,
+  ): Promise<boolean> {
+    return this.close.run(now, verdict.verdict, verdict.analyst, verdict.note, paymentId).changes > 0;
+  }
+
+  async count(): Promise<number> {
+    return this.countAll.get() as number;
+  }
+}

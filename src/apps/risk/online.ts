@@ -1,0 +1,66 @@
+// The online model: FTRL-Proximal logistic regression that learns from each label as it arrives (a fraud label
+// at once, a legitimate one at once) and from each payment that reached its label maturity without one (a
+// negative), reading the feature vector the decision stored — so it learns what was known at decision time.
+import { FtrlProximal, type ModelJSON } from '../../core/index.js';
+
+export interface OnlineSnapshot {
+  readonly model: ModelJSON | null;
+  /** Payments decided before this event time have matured: their negatives are learned. */
+  readonly maturedUntil: number;
+  readonly learned: { positives: number; negatives: number };
+}
+
+/** Features as the linear model reads them: signed log1p of the value, 0 for no data. */
+export function onlineRow(
+  names: readonly string[],
+  features: Readonly<Record<string, number | null>>,
+): Float64Array {
+  const x = new Float64Array(names.length);
+  for (let j = 0; j < names.length; j++) {
+    const v = features[names[j] as string];
+    if (typeof v === 'number' && Number.isFinite(v)) x[j] = Math.sign(v) * Math.log1p(Math.abs(v));
+  }
+  return x;
+}
+
+export class OnlineRiskModel {
+  private model = new FtrlProximal({ alpha: 0.05, l1: 0.5, l2: 1 });
+  private fitted = false;
+  maturedUntil = -Infinity;
+  readonly learned = { positives: 0, negatives: 0 };
+
+  constructor(
+    /** The features it reads, in order: the time features (absolute times) are left out by the caller. */
+    readonly names: readonly string[],
+    readonly maturityMs: number,
+  ) {}
+
+  /** The probability of fraud, or null before the first label. */
+  score(features: Readonly<Record<string, number | null>>): number | null {
+    return this.fitted ? this.model.predictProbaOne(onlineRow(this.names, features)) : null;
+  }
+
+  learn(features: Readonly<Record<string, number | null>>, isFraud: boolean): void {
+    this.model.learnOne(onlineRow(this.names, features), isFraud ? 1 : 0);
+    this.fitted = true;
+    if (isFraud) this.learned.positives++;
+    else this.learned.negatives++;
+  }
+
+  snapshot(): OnlineSnapshot {
+    return {
+      model: this.fitted ? this.model.toJSON() : null,
+      maturedUntil: this.maturedUntil,
+      learned: { ...this.learned },
+    };
+  }
+
+  restore(s: OnlineSnapshot): void {
+    if (s.model) {
+      this.model = FtrlProximal.fromJSON(s.model);
+      this.fitted = true;
+    }
+    this.maturedUntil = s.maturedUntil ?? -Infinity;
+    Object.assign(this.learned, s.learned);
+  }
+}

@@ -1,0 +1,278 @@
+// The live risk service: decides each payment from the stream engine's state just before it, the production
+// `risk` model, the live rule set and lists; stores the decision; feeds labels to the decisions and the online
+// model. The same `decideNow` serves the API (POST /v1/risk/payments) and the stream (payments that came through
+// /v1/events or an import), so a payment is decided by one code whichever way it came.
+import {
+  definitionOf,
+  featureSourceOf,
+  type Clock,
+  type CompiledFeature,
+  type DecisionStore,
+  type EventOf,
+  type FeatureEngine,
+  type LiveModel,
+  type LiveModels,
+  type RuleStore,
+  type ShopEvent,
+  type StoredDecision,
+  type StoredListChange,
+} from '../../core/index.js';
+import { decide, featureVector, opinionOf, paymentFields, ruleNames } from './decide.js';
+import { DEFAULT_RULES } from './default-rules.js';
+import { RISK_FEATURE_NAMES } from './feature-set.js';
+import { Lists } from './lists.js';
+import { OnlineRiskModel, type OnlineSnapshot } from './online.js';
+import { compileRuleSet, type CompiledRuleSet } from './rules.js';
+import { DecisionStats } from './stats.js';
+import { ShadowTracker, type ShadowOptions } from './shadow.js';
+
+export const RISK_MODEL = 'risk';
+export const RISK_MATURITY_MS = 30 * 86_400_000;
+
+export interface RiskServiceOptions {
+  /** The live engine; it must compute the risk features (`withRiskFeatures`). */
+  readonly engine: FeatureEngine;
+  readonly decisions: DecisionStore;
+  readonly rules: RuleStore;
+  readonly models: LiveModels;
+  readonly clock: Clock;
+  /** The model whose production version scores payments (default `risk`). */
+  readonly modelName?: string;
+  /** Labels later than this after their payment do not teach the online model; unlabelled payments are negatives then. */
+  readonly maturityMs?: number;
+  readonly shadow?: ShadowOptions;
+}
+
+/** A model that can read the risk features, or why it cannot. */
+type Usable = { model: LiveModel; columns: readonly string[] } | { refused: string };
+
+export class RiskService {
+  readonly engine: FeatureEngine;
+  /** The risk features, as the engine computes them, in the feature set's order. */
+  readonly features: readonly CompiledFeature[];
+  readonly online: OnlineRiskModel;
+  readonly stats = new DecisionStats();
+  readonly shadow: ShadowTracker | undefined;
+  readonly modelName: string;
+  private ruleSet!: CompiledRuleSet;
+  private rulesVersion = 0;
+  private lists: Lists = Lists.EMPTY;
+  private history: StoredListChange[] = [];
+  private seenRevision = -1;
+  private readonly names: ReadonlySet<string>;
+  /** Payments the API decided whose event the stream has not read yet: it skips them. */
+  private readonly apiDecided = new Set<string>();
+  private readonly inFlight = new Map<string, Promise<{ stored: StoredDecision; created: boolean }>>();
+  private readonly usable = new Map<string, Usable>();
+
+  private constructor(private readonly options: RiskServiceOptions) {
+    this.engine = options.engine;
+    const byName = new Map(options.engine.features.map((f) => [f.name, f]));
+    const missing = RISK_FEATURE_NAMES.filter((n) => !byName.has(n));
+    if (missing.length > 0) {
+      throw new Error(`the engine lacks the risk features ${missing.join(', ')}: build it withRiskFeatures`);
+    }
+    this.features = RISK_FEATURE_NAMES.map((n) => byName.get(n) as CompiledFeature);
+    this.names = ruleNames(RISK_FEATURE_NAMES);
+    this.modelName = options.modelName ?? RISK_MODEL;
+    this.online = new OnlineRiskModel(
+      onlineFeatureNames(this.features),
+      options.maturityMs ?? RISK_MATURITY_MS,
+    );
+    this.shadow = options.shadow && new ShadowTracker(options.shadow, this.names);
+  }
+
+  /** Opens the service; a store without a rule set gets the default one as version 1. */
+  static async open(options: RiskServiceOptions): Promise<RiskService> {
+    const service = new RiskService(options);
+    if (!(await options.rules.rules())) await options.rules.deployRules(DEFAULT_RULES, options.clock.now());
+    await service.refresh();
+    return service;
+  }
+
+  get versions(): { rulesVersion: number; listsVersion: number } {
+    return { rulesVersion: this.rulesVersion, listsVersion: this.lists.version };
+  }
+
+  get currentLists(): Lists {
+    return this.lists;
+  }
+
+  get liveRules(): CompiledRuleSet {
+    return this.ruleSet;
+  }
+
+  /** Picks up a deployed rule set or changed lists (also by another process); cheap when nothing changed. */
+  async refresh(): Promise<void> {
+    const revision = await this.options.rules.revision();
+    if (revision === this.seenRevision) return;
+    const stored = await this.options.rules.rules();
+    if (stored && stored.version !== this.rulesVersion) {
+      this.ruleSet = compileRuleSet(stored.document, this.names);
+      this.rulesVersion = stored.version;
+    }
+    this.history = await this.options.rules.listHistory();
+    this.lists = Lists.asOf(this.history);
+    this.seenRevision = revision;
+  }
+
+  /** The production model and the columns it reads, or why it cannot score (none, or trained on other features). */
+  model(): Usable | undefined {
+    const live = this.options.models.list().find((m) => m.meta.name === this.modelName);
+    return live && this.check(live);
+  }
+
+  private check(live: LiveModel): Usable {
+    const key = `${live.meta.name}@${live.meta.version}`;
+    let usable = this.usable.get(key);
+    if (usable) return usable;
+    const source = featureSourceOf(live.meta);
+    const ours = new Map(this.features.map((f) => [f.name, JSON.stringify(definitionOf(f))]));
+    const other = source?.features.find((f) => ours.get(f.name) !== JSON.stringify(f.definition));
+    const unread = live.model.columns.filter((c) => !ours.has(c));
+    usable =
+      source === undefined || other !== undefined || unread.length > 0
+        ? {
+            refused: `${key} was not trained on the risk features (${other?.name ?? unread[0] ?? 'no feature source'} differs); train it with shopstream risk train`,
+          }
+        : { model: live, columns: live.model.columns };
+    this.usable.set(key, usable);
+    return usable;
+  }
+
+  /**
+   * Decides a payment from the engine as it is: every event before the payment must be applied, the payment
+   * not yet. Synchronous: nothing can change the state between reading it and deciding.
+   */
+  decideNow(payment: EventOf<'payment'>, via: StoredDecision['via']): StoredDecision {
+    const values = featureVector(this.engine, this.features, payment);
+    const fields = paymentFields(payment);
+    const usable = this.model();
+    const opinion = usable && 'model' in usable ? opinionOf(usable.model, values) : undefined;
+    const outcome = decide({
+      payment: fields,
+      features: values,
+      model: opinion,
+      rules: this.ruleSet,
+      lists: this.lists,
+    });
+    if (usable && 'refused' in usable)
+      outcome.reasons.push({ code: 'MODEL_REFUSED', message: usable.refused });
+    const decision: StoredDecision = {
+      paymentId: payment.paymentId,
+      ...outcome,
+      modelVersion: opinion?.ref ?? null,
+      rulesVersion: this.rulesVersion,
+      listsVersion: this.lists.version,
+      featuresAsOf: payment.ts,
+      features: values,
+      payment: fields,
+      onlineScore: this.online.score(values),
+      via,
+      decidedAt: this.options.clock.now(),
+    };
+    this.stats.add(decision);
+    this.shadow?.compare(decision, this.ruleSet, opinion, this.lists);
+    return decision;
+  }
+
+  /**
+   * The API's path: one decision per payment id, also for requests at once (they share the first one's) and
+   * across processes (the store keeps the first). `catchUp` applies what the log holds before deciding;
+   * `land` appends the payment to the log after it (an error string refuses the decision).
+   */
+  decidePayment(
+    payment: EventOf<'payment'>,
+    catchUp: () => Promise<unknown>,
+    land: (payment: EventOf<'payment'>) => Promise<void>,
+  ): Promise<{ stored: StoredDecision; created: boolean }> {
+    const pending = this.inFlight.get(payment.paymentId);
+    if (pending) return pending.then((r) => ({ stored: r.stored, created: false }));
+    const work = (async () => {
+      const before = await this.options.decisions.get(payment.paymentId);
+      if (before) return { stored: before, created: false };
+      await catchUp();
+      await this.refresh();
+      const caught = await this.options.decisions.get(payment.paymentId);
+      if (caught) return { stored: caught, created: false };
+      const decision = this.decideNow(payment, 'api');
+      this.apiDecided.add(payment.paymentId);
+      try {
+        await land(payment);
+      } catch (error) {
+        this.apiDecided.delete(payment.paymentId);
+        throw error;
+      }
+      return this.options.decisions.put(decision);
+    })();
+    this.inFlight.set(payment.paymentId, work);
+    return work.finally(() => this.inFlight.delete(payment.paymentId));
+  }
+
+  /**
+   * The stream's path (the runner's processor): applies a micro-batch, deciding each payment just before it is
+   * applied; stores the decisions at once; then records labels on their decisions and teaches the online model.
+   */
+  async process(events: readonly ShopEvent[]): Promise<void> {
+    await this.refresh();
+    const made: StoredDecision[] = [];
+    const labels: EventOf<'label'>[] = [];
+    let start = 0;
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i] as ShopEvent;
+      if (e.type === 'label') labels.push(e);
+      if (e.type !== 'payment' || this.apiDecided.delete(e.paymentId)) continue;
+      if (i > start) this.engine.process(events.slice(start, i));
+      start = i;
+      made.push(this.decideNow(e, 'stream'));
+    }
+    if (start < events.length) this.engine.process(start === 0 ? events : events.slice(start));
+    await this.options.decisions.putMany(made);
+    for (const label of labels) await this.onLabel(label);
+    await this.mature();
+  }
+
+  /** A label joins its payment's decision (the first label counts) and teaches the online model within maturity. */
+  private async onLabel(label: EventOf<'label'>): Promise<void> {
+    const stored = await this.options.decisions.get(label.paymentId);
+    if (!stored || stored.label) return;
+    await this.options.decisions.label(label.paymentId, {
+      isFraud: label.isFraud,
+      source: label.source,
+      ts: label.ts,
+    });
+    if (
+      label.ts - stored.featuresAsOf <= this.online.maturityMs &&
+      stored.featuresAsOf >= this.online.maturedUntil
+    ) {
+      this.online.learn(stored.features, label.isFraud);
+    }
+  }
+
+  /** Payments whose maturity passed without a label are legitimate: the online model learns them as negatives. */
+  private async mature(): Promise<void> {
+    const horizon = this.engine.clock - this.online.maturityMs;
+    if (!Number.isFinite(horizon) || horizon <= this.online.maturedUntil) return;
+    const from = Number.isFinite(this.online.maturedUntil) ? this.online.maturedUntil : undefined;
+    for (const d of await this.options.decisions.list({
+      ...(from === undefined ? {} : { from }),
+      to: horizon,
+    })) {
+      if (d.label === null) this.online.learn(d.features, false);
+    }
+    this.online.maturedUntil = horizon;
+  }
+
+  snapshot(): OnlineSnapshot {
+    return this.online.snapshot();
+  }
+
+  restore(snapshot: OnlineSnapshot): void {
+    this.online.restore(snapshot);
+  }
+}
+
+/** The features the online model reads: the set's numbers, absolute times left out. */
+export function onlineFeatureNames(features: readonly CompiledFeature[]): string[] {
+  return features.filter((f) => f.agg !== 'first_seen' && f.agg !== 'last_seen').map((f) => f.name);
+}
