@@ -21,7 +21,8 @@ it('starts a server whose /health counts the imported events', async () => {
     const imported = Number(/2\. imported into .*: (\d+) new/.exec(output())?.[1]);
     expect(imported).toBeGreaterThan(1000);
     const health = await json(fetch(`${match[1]}/health`));
-    expect(health).toMatchObject({ status: 'ok', events: imported });
+    // The imported events and the one payment the demo decides live.
+    expect(health).toMatchObject({ status: 'ok', events: imported + 1 });
     expect(health.deadLetters).toBeGreaterThanOrEqual(0);
     // 200 shoppers over 3 days label too few payments to train on: the demo says so and serves on.
     expect(output()).toMatch(
@@ -53,7 +54,21 @@ it('with the default store size: a model that catches fraud, curl lines that do 
     expect(precision).toBeGreaterThan(0.5);
     expect(recall).toBeGreaterThan(0.5);
     // The history ends now: nothing was late to the live engine.
-    expect(output()).toMatch(/4\. stream engine caught up: \d+ events applied to 19 features, 0 late/);
+    expect(output()).toMatch(/4\. stream engine caught up: \d+ events applied to \d+ features, 0 late/);
+    // The risk model trained on the risk features, and one payment decided live with its reasons.
+    const risk =
+      /3\. trained risk@1 \(gradient-boosted trees on the risk features\) on \d+ payments .*PR-AUC ([\d.]+) ROC-AUC ([\d.]+); in production/.exec(
+        output(),
+      );
+    expect(risk, output()).not.toBeNull();
+    expect(Number(risk![1])).toBeGreaterThan(0.8);
+    expect(output()).toMatch(
+      /5\. decided a payment live \(.*\): (approve|challenge|review|block), score \d+; \S/,
+    );
+    const riskPost = /risk\/payments -d '(\{[^']+\})'/.exec(output())?.[1] as string;
+    const decided = await json(fetch(`${url}/v1/risk/payments`, { method: 'POST', body: riskPost }));
+    expect(decided).toMatchObject({ created: true, modelVersion: 'risk@1', rulesVersion: 1 });
+    expect(decided.reasons.length).toBeGreaterThan(0);
 
     // The printed POST of a view by u1 changes the features the printed GET shows.
     const features = async () => (await json(fetch(`${url}/v1/features/user/u1`))).values;

@@ -362,6 +362,9 @@ describe.skipIf(!HAS_SHARED_DATA)('on a real file sorted by user (MovieLens rati
         data,
         '--features',
         featuresFile,
+        // The engine computes the risk app's features beside the file's, as serve does: read the file's.
+        '--names',
+        'user_ratings_30d,user_ratings',
         '--json',
       ]);
       expect(result.code, result.stderr).toBe(0);

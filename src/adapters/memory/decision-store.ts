@@ -14,7 +14,11 @@ import type {
 } from '../../core/index.js';
 
 export class MemoryDecisionStore implements DecisionStore {
-  private readonly decisions = new Map<string, { body: string; label: DecisionLabel | null }>();
+  /** Each decision as stored (a copy, frozen in JSON) beside the fields a filter reads. */
+  private readonly decisions = new Map<
+    string,
+    { body: string; ts: number; decision: string; cardId: unknown; label: DecisionLabel | null }
+  >();
   private readonly reviewCases = new Map<string, ReviewCase>();
 
   put(decision: StoredDecision): Promise<{ stored: StoredDecision; created: boolean }> {
@@ -40,17 +44,20 @@ export class MemoryDecisionStore implements DecisionStore {
   }
 
   list(filter: DecisionFilter): Promise<LabelledDecision[]> {
-    const out = [...this.decisions.values()]
-      .map((e): LabelledDecision => ({ ...(JSON.parse(e.body) as StoredDecision), label: e.label }))
+    // Filtered on the kept fields first: only the decisions listed are parsed.
+    const kept = [...this.decisions.entries()]
       .filter(
-        (d) =>
-          (filter.from === undefined || d.featuresAsOf >= filter.from) &&
-          (filter.to === undefined || d.featuresAsOf < filter.to) &&
-          (filter.decision === undefined || d.decision === filter.decision) &&
-          (filter.cardId === undefined || d.payment.cardId === filter.cardId),
+        ([, e]) =>
+          (filter.from === undefined || e.ts >= filter.from) &&
+          (filter.to === undefined || e.ts < filter.to) &&
+          (filter.decision === undefined || e.decision === filter.decision) &&
+          (filter.cardId === undefined || e.cardId === filter.cardId),
       )
-      .sort((a, b) => a.featuresAsOf - b.featuresAsOf || (a.paymentId < b.paymentId ? -1 : 1));
-    return Promise.resolve(filter.limit === undefined ? out : out.slice(0, filter.limit));
+      .sort(([a, x], [b, y]) => x.ts - y.ts || (a < b ? -1 : 1));
+    const out = (filter.limit === undefined ? kept : kept.slice(0, filter.limit)).map(
+      ([, e]): LabelledDecision => ({ ...(JSON.parse(e.body) as StoredDecision), label: e.label }),
+    );
+    return Promise.resolve(out);
   }
 
   label(paymentId: string, label: DecisionLabel): Promise<boolean> {
@@ -87,7 +94,13 @@ export class MemoryDecisionStore implements DecisionStore {
   }
 
   private write(d: StoredDecision): void {
-    this.decisions.set(d.paymentId, { body: JSON.stringify(d), label: null });
+    this.decisions.set(d.paymentId, {
+      body: JSON.stringify(d),
+      ts: d.featuresAsOf,
+      decision: d.decision,
+      cardId: d.payment.cardId,
+      label: null,
+    });
     if (d.decision === 'review') {
       this.reviewCases.set(d.paymentId, {
         paymentId: d.paymentId,

@@ -1,5 +1,5 @@
 // The rule set a data directory starts with (version 1 when none was deployed): the model's score bands and
-// the tells a model may not have seen yet. `shopstream risk rules show` prints it for editing.
+// the tells a model may not have seen yet. The bands do not overlap, so a decision names its band once. `shopstream risk rules show` prints it for editing.
 import type { RuleSetDocument } from './rules.js';
 
 export const DEFAULT_RULES: RuleSetDocument = {
@@ -14,14 +14,14 @@ export const DEFAULT_RULES: RuleSetDocument = {
     },
     {
       name: 'high score',
-      when: 'score >= 50',
+      when: 'score >= 50 && score < 90',
       action: 'review',
       code: 'HIGH_SCORE',
       message: 'risk score {score} of 100',
     },
     {
       name: 'elevated score',
-      when: 'score >= 25',
+      when: 'score >= 25 && score < 50',
       action: 'challenge',
       code: 'ELEVATED_SCORE',
       message: 'risk score {score} of 100',

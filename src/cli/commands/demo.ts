@@ -3,7 +3,8 @@
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Command } from 'commander';
-import { Ingestor, SYSTEM_CLOCK } from '../../core/index.js';
+import { Ingestor, SYSTEM_CLOCK, compileFeatures, historyPages } from '../../core/index.js';
+import { RISK_FEATURES, trainRiskModel, type RiskTrainResult } from '../../apps/risk/index.js';
 import { importFile } from '../../adapters/files/index.js';
 import { openWorkspace } from '../../workspace/index.js';
 import { startServer } from '../../server/index.js';
@@ -45,6 +46,23 @@ function probeBurst(tag: string): { lines: string[]; next: Record<string, unknow
   return {
     lines: amounts.map((a, k) => JSON.stringify(payment(k + 1, a))),
     next: payment(amounts.length + 1, 2.4),
+  };
+}
+
+/** A payment the demo decides as it starts: a card this account never used, from another country than billed. */
+function riskProbe(tag: string): Record<string, unknown> {
+  return {
+    paymentId: `pay-risk-${tag}`,
+    userId: 'u7',
+    amount: 980,
+    currency: 'EUR',
+    cardId: `card-risk-${tag}`,
+    deviceId: `dev-risk-${tag}`,
+    ip: '198.51.100.23',
+    email: 'u7@mail.example',
+    billingCountry: 'DE',
+    shippingCountry: 'BR',
+    ipCountry: 'BR',
   };
 }
 
@@ -107,12 +125,31 @@ export function registerDemo(program: Command): void {
 
       started = performance.now();
       const features = loadFeatures(undefined);
-      const model = await trainDemoFraudModel(store, features).finally(() => store.close());
+      let risk: RiskTrainResult | { skipped: string };
+      let model: Awaited<ReturnType<typeof trainDemoFraudModel>>;
+      try {
+        model = await trainDemoFraudModel(store, features);
+        risk = await trainRiskModel({
+          models: store.models,
+          features: compileFeatures(RISK_FEATURES, 'risk features'),
+          pages: historyPages(store.log),
+          now: Date.now(),
+          fingerprint: `demo:${await store.log.endOffset()}`,
+        }).catch((error: unknown) => ({ skipped: error instanceof Error ? error.message : String(error) }));
+      } finally {
+        await store.close();
+      }
       const f3 = (v: number) => v.toFixed(3);
       console.log(
         'skipped' in model
           ? `3. fraud model: skipped (${model.skipped})`
           : `3. trained ${model.name}@${model.version} (logistic) on ${model.rows} payments (${model.positives} fraudulent; features as known before each payment, labels within ${DEMO_MATURITY}): on held-out payments ROC-AUC ${f3(model.auc)}, at its threshold ${f3(model.threshold)} precision ${f3(model.precision)} recall ${f3(model.recall)}; ${model.production ? 'in production' : `a candidate, not in production: ${model.refused}`} (${secs()}s)`,
+      );
+
+      console.log(
+        'skipped' in risk
+          ? `3. risk model: skipped (${risk.skipped})`
+          : `3. trained ${risk.name}@${risk.version} (gradient-boosted trees on the risk features) on ${risk.rows} payments (${risk.positives} fraudulent), tested on the later 30%: PR-AUC ${f3(risk.metrics.prAuc ?? NaN)} ROC-AUC ${f3(risk.metrics.auc ?? NaN)}; ${risk.production ? 'in production' : `not in production: ${risk.refused}`}`,
       );
 
       started = performance.now();
@@ -127,7 +164,14 @@ export function registerDemo(program: Command): void {
       );
       const url = server.url;
       const tag = now.toString(36);
-      console.log(`5. serving at ${url}`);
+      const probe = riskProbe(tag);
+      const decided = (await (
+        await fetch(`${url}/v1/risk/payments`, { method: 'POST', body: JSON.stringify(probe) })
+      ).json()) as { decision: string; score: number | null; reasons: { message: string }[] };
+      console.log(
+        `5. decided a payment live (a new card, paid from BR, billed in DE): ${decided.decision}, score ${decided.score ?? 'none'}; ${decided.reasons.map((r) => r.message).join('; ')}`,
+      );
+      console.log(`6. serving at ${url}`);
       console.log(`   curl ${url}/health`);
       console.log(`   curl '${url}/v1/deadletters?limit=5'`);
       console.log(`   curl ${url}/v1/features/user/u1`);
@@ -145,6 +189,13 @@ export function registerDemo(program: Command): void {
         );
         console.log(`   curl -X POST ${url}/v1/models/fraud/score -d '${JSON.stringify(burst.next)}'`);
       }
+      console.log(`   # risk: decide a payment, see why, and work the review queue (docs/risk.md)`);
+      console.log(
+        `   curl -X POST ${url}/v1/risk/payments -d '${JSON.stringify({ ...probe, paymentId: `${probe.paymentId}-2`, amount: 1450 })}'`,
+      );
+      console.log(`   curl ${url}/v1/risk/decisions/${probe.paymentId}`);
+      console.log(`   curl '${url}/v1/risk/review-queue?limit=3'`);
+      console.log(`   curl ${url}/v1/risk/stats`);
       console.log('   Ctrl-C stops it.');
       closeOnSignals(server);
     });

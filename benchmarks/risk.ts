@@ -1,0 +1,205 @@
+// Risk figures: the risk model's quality on the simulator's default fraud mix (30 days, time-ordered 70/30)
+// against XGBoost and logistic regression on the same rows; recall at a 1% review budget per planted fraud type
+// (from the simulator's truth); one payment's decision in process (features, model, rules: p50/p99); and the
+// stream path's payments per second on one core, beside the bare engine applying the same events.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FeatureEngine,
+  LiveModels,
+  SYSTEM_CLOCK,
+  compileFeatures,
+  validateEvent,
+  type EventOf,
+  type ShopEvent,
+} from '../src/core/index.js';
+import { MemoryDecisionStore, MemoryModelStore, MemoryRuleStore } from '../src/adapters/memory/index.js';
+import { writeTable, type Cell } from '../src/adapters/files/index.js';
+import {
+  DEFAULT_RULES,
+  RISK_FEATURES,
+  RiskService,
+  backtest,
+  compileRuleSet,
+  ruleNames,
+  RISK_FEATURE_NAMES,
+  riskTable,
+  riskTrainingRows,
+  modelColumns,
+  trainRiskModel,
+} from '../src/apps/risk/index.js';
+import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
+import { fmt, median, type Measure } from './lib.js';
+import { PYTHON, hasPython } from './reference.js';
+
+async function* pagesOf(events: readonly ShopEvent[]): AsyncGenerator<ShopEvent[]> {
+  for (let i = 0; i < events.length; i += 10_000) yield events.slice(i, i + 10_000);
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+}
+
+export async function benchRisk(quick: boolean, work: string): Promise<Measure[]> {
+  const out: Measure[] = [];
+  const events: ShopEvent[] = [];
+  const truth = simulateStore(
+    { ...DEFAULT_SIMULATION, users: quick ? 2_000 : 4_000, days: 30, seed: 3 },
+    (line) => {
+      const r = validateEvent(JSON.parse(line));
+      if (r.ok) events.push(r.event);
+    },
+  );
+  events.sort((a, b) => a.ts - b.ts);
+  const features = compileFeatures(RISK_FEATURES, 'risk features');
+  const models = new MemoryModelStore();
+  const trained = await trainRiskModel({
+    models,
+    features,
+    pages: pagesOf(events),
+    now: Date.now(),
+    fingerprint: 'bench',
+  });
+  const m = trained.metrics;
+  console.log(
+    `risk: ${events.length} events, ${truth.counts.payments} payments; risk@1 on ${trained.rows} matured payments (${trained.positives} fraud), later 30%: pr-auc ${m.prAuc?.toFixed(4)} roc-auc ${m.auc?.toFixed(4)}`,
+  );
+  out.push({
+    name: 'risk model (gbdt): PR-AUC, later 30%',
+    value: m.prAuc ?? NaN,
+    unit: 'pr-auc',
+    target: 'within 0.02 of XGBoost',
+  });
+
+  // The same rows, the same time-ordered split, for the reference learners.
+  if (hasPython(['sklearn', 'xgboost', 'pandas'])) {
+    const { rows } = await riskTrainingRows(features, pagesOf(events));
+    const columns = modelColumns(features);
+    const table = riskTable(rows, columns);
+    const cut = table.length - Math.max(1, Math.round(table.length * 0.3));
+    const header = [...columns, 'fraud'];
+    const cells = (r: Record<string, unknown>) => header.map((c) => (r[c] ?? null) as Cell);
+    const train = join(work, 'risk-train.csv');
+    const test = join(work, 'risk-test.csv');
+    await writeTable(train, header, table.slice(0, cut).map(cells));
+    await writeTable(test, header, table.slice(cut).map(cells));
+    const script = fileURLToPath(new URL('./ref_risk.py', import.meta.url));
+    const run = spawnSync(PYTHON, [script, train, test, 'fraud'], { encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`ref_risk.py: ${run.stderr}`);
+    const ref = JSON.parse(run.stdout) as Record<string, { auc: number; pr_auc: number }>;
+    console.log(
+      `risk: same split, XGBoost pr-auc ${ref.xgboost?.pr_auc} roc-auc ${ref.xgboost?.auc}; logistic pr-auc ${ref.logistic?.pr_auc} roc-auc ${ref.logistic?.auc}`,
+    );
+    out.push({ name: 'risk: XGBoost PR-AUC, same rows', value: ref.xgboost?.pr_auc ?? NaN, unit: 'pr-auc' });
+    out.push({
+      name: 'risk: logistic PR-AUC, same rows',
+      value: ref.logistic?.pr_auc ?? NaN,
+      unit: 'pr-auc',
+    });
+  } else
+    console.log(
+      'risk: Debian python3-sklearn/python3-xgboost/python3-pandas not installed: no reference figures',
+    );
+
+  // Recall at a 1% review budget, per planted type, on the later 30% of the period (the model did not see it).
+  const sorted = events.filter((e) => e.type === 'payment').map((e) => e.ts);
+  const from = sorted[Math.floor(sorted.length * 0.7)] as number;
+  const served = new LiveModels(models);
+  await served.refresh();
+  const live = served.list()[0];
+  const names = ruleNames(RISK_FEATURE_NAMES);
+  const report = await backtest({
+    features,
+    pages: pagesOf(events),
+    from,
+    sides: [{ name: 'default rules', rules: compileRuleSet(DEFAULT_RULES, names), model: live }],
+    listHistory: [],
+    storedListsVersion: new Map(),
+    truth: truth.fraud,
+  });
+  const metrics = report.sides[0]!.metrics;
+  console.log(
+    `risk: backtest of the later 30%: pr-auc ${metrics.prAuc?.toFixed(4)}, at 1% budget recall ${metrics.recallAtBudget?.toFixed(3)} precision ${metrics.precisionAtBudget?.toFixed(3)}; per type ${JSON.stringify(metrics.recallAtBudgetByType)}`,
+  );
+  for (const [type, t] of Object.entries(metrics.recallAtBudgetByType ?? {})) {
+    out.push({
+      name: `risk: recall at 1% budget, ${type}`,
+      value: t.recall,
+      unit: 'recall',
+      note: `${t.caught}/${t.frauds}`,
+    });
+  }
+
+  // Decisions in process: a live engine caught up on the history, then payments decided one at a time.
+  const engine = new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 600_000 });
+  const service = await RiskService.open({
+    engine,
+    decisions: new MemoryDecisionStore(),
+    rules: new MemoryRuleStore(),
+    models: served,
+    clock: SYSTEM_CLOCK,
+  });
+  const payments = events.filter((e): e is EventOf<'payment'> => e.type === 'payment');
+  const split = Math.floor(events.length * 0.9);
+  engine.process(events.slice(0, split));
+  const probes = payments.filter((p) => p.ts >= (events[split] as ShopEvent).ts);
+  const times: number[] = [];
+  const approved: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    for (const p of probes) {
+      const t = performance.now();
+      const d = service.decideNow(p, 'api');
+      const us = (performance.now() - t) * 1000;
+      times.push(us);
+      if (d.decision === 'approve') approved.push(us);
+    }
+  }
+  times.sort((a, b) => a - b);
+  approved.sort((a, b) => a - b);
+  console.log(
+    `risk: approvals (no explanation) p50 ${quantile(approved, 0.5).toFixed(1)} µs p99 ${quantile(approved, 0.99).toFixed(1)} µs; ${times.length - approved.length} of ${times.length} decisions explained`,
+  );
+  console.log(
+    `risk: ${fmt(times.length)} in-process decisions: p50 ${quantile(times, 0.5).toFixed(1)} µs, p99 ${quantile(times, 0.99).toFixed(1)} µs`,
+  );
+  out.push({
+    name: 'risk: in-process decision p99',
+    value: quantile(times, 0.99),
+    unit: 'µs',
+    target: '≤ 100 µs',
+  });
+  out.push({ name: 'risk: in-process decision p50', value: quantile(times, 0.5), unit: 'µs' });
+
+  // The stream path: every payment decided and stored, labels joined, beside the engine alone.
+  const rates: number[] = [];
+  const bare: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    const e2 = new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 600_000 });
+    const s2 = await RiskService.open({
+      engine: e2,
+      decisions: new MemoryDecisionStore(),
+      rules: new MemoryRuleStore(),
+      models: served,
+      clock: SYSTEM_CLOCK,
+    });
+    let t = performance.now();
+    for (let i = 0; i < events.length; i += 5000) await s2.process(events.slice(i, i + 5000));
+    rates.push(payments.length / ((performance.now() - t) / 1000));
+    const e3 = new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 600_000 });
+    t = performance.now();
+    for (let i = 0; i < events.length; i += 5000) e3.process(events.slice(i, i + 5000));
+    bare.push(events.length / ((performance.now() - t) / 1000));
+  }
+  console.log(
+    `risk: stream ${fmt(median(rates))} payments/s decided (${payments.length} of ${events.length} events); the bare engine ${fmt(median(bare))} events/s`,
+  );
+  out.push({
+    name: 'risk: stream, payments decided/s (memory stores)',
+    value: median(rates),
+    unit: 'payments/s',
+    target: '≥ 50k',
+  });
+  out.push({ name: 'risk: bare engine, same events', value: median(bare), unit: 'events/s' });
+  return out;
+}
