@@ -31,7 +31,7 @@ export function pacedLoad(
     new URL(url).port,
     String(ratePerSecond),
     String(seconds),
-    ...(path ? [path, body ?? '{}'] : []),
+    ...(path ? [path, ...(body === undefined && path === '/v1/risk/payments' ? [] : [body ?? '{}'])] : []),
   ]);
 }
 

@@ -1,6 +1,7 @@
 // An open-loop load generator: sends one small POST every 1/RATE s for SECONDS, prints latency percentiles as JSON.
 // Run as its own process so that the bench process's heap does not pause it:
-//   node --import tsx paced-client.ts PORT RATE SECONDS [PATH BODY]   (default: a view event to /v1/events)
+//   node --import tsx paced-client.ts PORT RATE SECONDS [PATH [BODY]]   (default: a view event to /v1/events;
+//   to /v1/risk/payments without BODY: a new payment each request)
 //
 // It writes pre-built HTTP/1.1 requests on keep-alive sockets and reads the status line and Content-Length of each
 // answer, as wrk and autocannon do: node:http's client spends ~100 µs of this process's time per request (measured:
@@ -21,6 +22,10 @@ let answered = 0;
 let failures = 0;
 
 function bodyOf(id: number): string {
+  // POST /v1/risk/payments without a body given: a new payment each time (a repeated id is answered from the store).
+  if (fixedBody === undefined && path === '/v1/risk/payments') {
+    return `{"paymentId":"paced-${process.pid}-${id}","userId":"u${id % 977}","amount":${(id % 400) + 5},"currency":"EUR","cardId":"card-u${id % 977}-1","deviceId":"dev-u${id % 977}-1","ip":"10.0.${id % 200}.1","email":"u${id % 977}@mail.example","billingCountry":"DE","shippingCountry":"DE","ipCountry":"DE"}`;
+  }
   return (
     fixedBody ??
     `{"id":"paced-${process.pid}-${id}","type":"view","ts":1767600000000,"userId":"u${id % 977}","productId":"p${id % 501}"}`
@@ -73,7 +78,7 @@ class Connection {
     latencies.push(performance.now() - this.started);
     const timing = /\r\nserver-timing: *app;dur=([\d.]+)/i.exec(head);
     if (timing) serverTimes.push(Number(timing[1]));
-    if (!head.startsWith('HTTP/1.1 200')) failures++;
+    if (!head.startsWith('HTTP/1.1 20')) failures++;
     this.pending = '';
     this.started = 0;
     answered++;

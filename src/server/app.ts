@@ -163,7 +163,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       ingestor,
       clock: options.clock ?? SYSTEM_CLOCK,
       maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
-      catchUp: () => runner.drain(),
+      catchUp: () => runner.catchUp(),
     });
   }
   deadLetterRoutes(app, options.deadLetters);

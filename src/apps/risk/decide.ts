@@ -11,7 +11,7 @@ import type {
 } from '../../core/index.js';
 import { RISK_PHRASES } from './feature-set.js';
 import { listAction, type Lists } from './lists.js';
-import { SEVERITY, formatValue, type CompiledRuleSet, type RuleValue } from './rules.js';
+import { SEVERITY, formatValue, type CompiledRuleSet, type RuleContext } from './rules.js';
 
 /** The payment fields rules may read, beside the features. */
 export const PAYMENT_FIELDS = [
@@ -91,7 +91,7 @@ export function opinionOf(live: LiveModel, features: Readonly<Record<string, num
   return {
     ref: `${live.meta.name}@${live.meta.version}`,
     probability: live.model.predict(row).score,
-    explain: () => live.model.explain(row).byColumn,
+    explain: () => live.model.explain(row, { fast: true }).byColumn,
   };
 }
 
@@ -120,7 +120,7 @@ export const MODEL_REASONS = 3;
  */
 export function decide(input: DecisionInput): DecisionOutcome {
   const score = input.model ? Math.round(input.model.probability * 100) : null;
-  const ctx: Record<string, RuleValue> = { ...input.features, ...input.payment, score };
+  const ctx: RuleContext = { features: input.features, payment: input.payment, score };
   const reasons: DecisionReason[] = [];
   const ruleHits: string[] = [];
   let decision: RiskAction = 'approve';

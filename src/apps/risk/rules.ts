@@ -9,7 +9,21 @@ jsep.addBinaryOp('in', 7);
 
 /** A value an expression reads or makes: a feature's number, a payment's text, a comparison's truth, or null. */
 export type RuleValue = number | string | boolean | null;
-export type RuleContext = Readonly<Record<string, RuleValue>>;
+/** What a rule reads: the payment's features, its own fields and the model's score (none is copied per decision). */
+export interface RuleContext {
+  readonly features: Readonly<Record<string, number | null>>;
+  readonly payment: Readonly<Record<string, string | number>>;
+  readonly score: number | null;
+}
+
+/** A name's value: a feature's (null: no data yet), else the payment's field, else `score`; null when absent. */
+export function valueOf(ctx: RuleContext, name: string): RuleValue {
+  const f = ctx.features[name];
+  if (f !== undefined) return f;
+  const p = ctx.payment[name];
+  if (p !== undefined) return p;
+  return name === 'score' ? ctx.score : null;
+}
 
 export interface RuleDefinition {
   readonly name: string;
@@ -157,7 +171,7 @@ export function compileExpression(text: string, names: ReadonlySet<string>): Com
             positionOf(text, name),
           );
         }
-        return (ctx) => ctx[name] ?? null;
+        return (ctx) => valueOf(ctx, name);
       }
       case 'UnaryExpression': {
         const { operator, argument } = node as jsep.UnaryExpression;
@@ -268,7 +282,7 @@ function compileMessage(template: string, names: ReadonlySet<string>): (ctx: Rul
     }
   }
   if (parts.length === 1) return () => template;
-  return (ctx) => parts.map((p, i) => (i % 2 === 1 ? formatValue(ctx[p]) : p)).join('');
+  return (ctx) => parts.map((p, i) => (i % 2 === 1 ? formatValue(valueOf(ctx, p)) : p)).join('');
 }
 
 const RULE_KEYS = new Set(['name', 'when', 'action', 'code', 'message', 'enabled']);

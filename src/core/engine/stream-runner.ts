@@ -48,6 +48,8 @@ export class StreamRunner {
   private lastCheckpointAt = 0;
   private running: Promise<number> | undefined;
   private again = false;
+  /** Callers of `catchUp` waiting for the state to reach an offset. */
+  private waiters: { offset: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** Set before `start`: runs each micro-batch instead of `engine.process`. */
   processor: StreamProcessor | undefined;
 
@@ -104,6 +106,22 @@ export class StreamRunner {
     return this.running;
   }
 
+  /**
+   * Resolves once every event the log holds now is applied — not waiting for events appended after the call, as
+   * `drain` under steady traffic would (its rounds fold in every later call).
+   */
+  async catchUp(): Promise<void> {
+    const end = await this.log.endOffset();
+    if (this.offset >= end) return;
+    const reached = new Promise<void>((resolve, reject) =>
+      this.waiters.push({ offset: end, resolve, reject }),
+    );
+    void this.drain().catch((error: unknown) => {
+      for (const w of this.waiters.splice(0)) w.reject(error);
+    });
+    return reached;
+  }
+
   /** One micro-batch; returns how many events it read. */
   async step(): Promise<number> {
     const records = await this.log.read(this.offset, this.options.batchSize);
@@ -112,6 +130,14 @@ export class StreamRunner {
     if (this.processor) await this.processor.process(events);
     else this.engine.process(events);
     this.offset = (records[records.length - 1]?.offset ?? this.offset) + 1;
+    if (this.waiters.length > 0) {
+      const still = [];
+      for (const w of this.waiters) {
+        if (w.offset <= this.offset) w.resolve();
+        else still.push(w);
+      }
+      this.waiters = still;
+    }
     this.sinceCheckpoint += records.length;
     if (
       this.sinceCheckpoint >= this.options.checkpointEveryEvents ||

@@ -140,8 +140,10 @@ export class TabularModel {
     return this.model.predictMany(this.pipeline.transform(rows));
   }
 
-  explain(row: DataRow): RowExplanation {
-    const e = this.model.explainOne(this.pipeline.transformRow(row));
+  /** `fast`: the model's cheaper attribution where it has one (trees: the path attribution, not TreeSHAP). */
+  explain(row: DataRow, options: { fast?: boolean } = {}): RowExplanation {
+    const x = this.pipeline.transformRow(row);
+    const e = options.fast && this.model.explainFast ? this.model.explainFast(x) : this.model.explainOne(x);
     const names = this.pipeline.outputNames;
     const sources = this.pipeline.outputSources;
     const columns = this.pipeline.columns;

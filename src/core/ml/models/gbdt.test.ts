@@ -237,6 +237,36 @@ describe('the learner against plain definitions', () => {
   });
 });
 
+describe('path attribution', () => {
+  it('gives each split the change of the expected output along the path (a plain walk), summing to the raw score', async () => {
+    const cols = 4;
+    const { X, y } = table(300, cols, 9, (x, rng) => (x[0]! * x[2]! + x[3]! + rng.normal() > 0 ? 1 : 0));
+    for (let i = 0; i < 300; i += 5) X.data[i * cols + 2] = Number.NaN;
+    const model = new Gbdt({ nEstimators: 5, maxDepth: 4, learningRate: 0.5, minChildWeight: 0.1 });
+    await model.fit(X, y);
+    const forest = forestOf(model);
+    const everything = new Set(Array.from({ length: cols }, (_, j) => j));
+    for (let i = 0; i < 20; i++) {
+      const x = X.data.subarray(i * cols, (i + 1) * cols);
+      // The plain definition: walk each tree, crediting each split's feature with E[child] − E[node], where E of a
+      // node is the cover-weighted mean of the leaves below it (a one-tree forest's expectation with nothing known).
+      const phi = new Array<number>(cols).fill(0);
+      for (const root of forest.roots) {
+        const sub = (n: number) =>
+          expectedGiven({ ...forest, roots: Int32Array.of(n), base: 0 } as unknown as Forest, x, new Set());
+        for (let n = root; forest.feature[n]! >= 0; n = forest.childOf(n, x)) {
+          phi[forest.feature[n]!]! += sub(forest.childOf(n, x)) - sub(n);
+        }
+      }
+      const e = model.explainFast(x);
+      expect(e.method).toBe('tree-path');
+      for (let j = 0; j < cols; j++) expect(e.contributions[j]).toBeCloseTo(phi[j]!, 10);
+      expect(Math.abs(e.contributions.reduce((s, c) => s + c, e.base) - e.output)).toBeLessThan(1e-9);
+      expect(e.output).toBeCloseTo(expectedGiven(forest, x, everything), 9);
+    }
+  });
+});
+
 /** The expected output of a forest when only the columns in `known` are known (the others: cover-weighted). */
 function expectedGiven(forest: Forest, x: ArrayLike<number>, known: Set<number>): number {
   const walk = (n: number): number => {

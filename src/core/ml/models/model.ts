@@ -33,9 +33,10 @@ export interface Explanation {
   readonly space: 'value' | 'log-odds' | 'margin';
   /**
    * `exact` for linear models; `integrated-gradients` (from the all-zero row, the training mean) for the MLP;
-   * `tree-shap` (exact Shapley values, the training cover weighting what is not known) for gradient-boosted trees.
+   * `tree-shap` (exact Shapley values, the training cover weighting what is not known) for gradient-boosted trees;
+   * `tree-path` (Saabas: each split's change of the expected output, along the path) where asked to be fast.
    */
-  readonly method: 'exact' | 'integrated-gradients' | 'tree-shap';
+  readonly method: 'exact' | 'integrated-gradients' | 'tree-shap' | 'tree-path';
 }
 
 export interface ModelJSON {
@@ -62,6 +63,8 @@ export interface Model {
   /** One score per row: the probability for binary models, the value for regression — what metrics read. */
   predictMany(X: Matrix): Float64Array;
   explainOne(x: ArrayLike<number>): Explanation;
+  /** A cheaper attribution, where the model has one (trees: the path attribution); else `explainOne` is used. */
+  explainFast?(x: ArrayLike<number>): Explanation;
   /** An unfitted model with the same settings. */
   clone(): Model;
   toJSON(): ModelJSON;
