@@ -303,3 +303,56 @@ describe('risk app', () => {
     expect((figures.rules as Record<string, { hits: number }>).FOREIGN_IP!.hits).toBeGreaterThan(0);
   });
 });
+
+it('shadow mode decides every payment with the candidate rules too, never serving them', async () => {
+  const dir = freshDir();
+  const shadowServer = await startServer({
+    dataDir: dir.dir,
+    port: 0,
+    features: [],
+    risk: {
+      shadowRules: {
+        document: {
+          rules: [{ name: 'all', when: 'amount > 0', action: 'block', code: 'ALL', message: 'x' }],
+        },
+        source: 'candidate.json',
+      },
+    },
+  });
+  try {
+    const url = shadowServer.url;
+    const live = await json(
+      fetch(`${url}/v1/risk/payments`, { method: 'POST', body: JSON.stringify(payment(0)) }),
+    );
+    expect(live.decision).toBe('approve');
+    const shadow = await json(fetch(`${url}/v1/risk/shadow`));
+    expect(shadow).toMatchObject({ rules: 'candidate.json', model: 'live', decisions: 1, agreement: 0 });
+    expect(shadow.matrix.approve.block).toBe(1);
+    expect(shadow.recentDifferences[0]).toMatchObject({
+      paymentId: 'api-0',
+      live: 'approve',
+      shadow: 'block',
+    });
+    // Lists over HTTP: a new version, and the next payment on the card is blocked live.
+    const changed = await json(
+      fetch(`${url}/v1/risk/lists`, {
+        method: 'POST',
+        body: JSON.stringify({ op: 'add', list: 'block', kind: 'card', value: 'card-api-1' }),
+      }),
+    );
+    expect(changed).toEqual({ version: 1, changes: 1 });
+    const bad = await fetch(`${url}/v1/risk/lists`, {
+      method: 'POST',
+      body: JSON.stringify({ op: 'add', list: 'deny' }),
+    });
+    expect((await json(bad)).field).toBe('list');
+    const blocked = await json(
+      fetch(`${url}/v1/risk/payments`, { method: 'POST', body: JSON.stringify(payment(1)) }),
+    );
+    expect(blocked).toMatchObject({ decision: 'block', listsVersion: 1 });
+    expect((await json(fetch(`${url}/v1/risk/lists`))).block.card).toEqual(['card-api-1']);
+  } finally {
+    await shadowServer.close();
+    dir.remove();
+  }
+});

@@ -1,6 +1,6 @@
 // Opens the embedded SQLite database of a data directory (the log, offsets, checkpoints, dead letters and the
 // model store), with the settings the log was measured with.
-import Database from 'better-sqlite3';
+import Database, { type Statement } from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -96,6 +96,36 @@ CREATE TABLE IF NOT EXISTS risk_list_changes (
 CREATE TABLE IF NOT EXISTS risk_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
 INSERT OR IGNORE INTO risk_revision VALUES (1, 0);
 `;
+
+/**
+ * A revision counter row that other processes bump, read cheaply: `PRAGMA data_version` changes on this
+ * connection whenever another connection committed, and only then is the row read again. `invalidate` after a
+ * write of this connection's own (which data_version does not count).
+ */
+export class RevisionWatch {
+  private readonly selectRevision: Statement;
+  private readonly dataVersion: Statement;
+  private seen = -1;
+  private last = 0;
+
+  constructor(db: SqliteDatabase, table: string) {
+    this.selectRevision = db.prepare(`SELECT revision FROM ${table} WHERE id = 1`).pluck();
+    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+  }
+
+  invalidate(): void {
+    this.seen = -1;
+  }
+
+  read(): number {
+    const dataVersion = this.dataVersion.get() as number;
+    if (dataVersion !== this.seen) {
+      this.last = this.selectRevision.get() as number;
+      this.seen = dataVersion;
+    }
+    return this.last;
+  }
+}
 
 /**
  * Opens (creating if needed) the database file; WAL with synchronous=NORMAL survives a process crash

@@ -1,7 +1,7 @@
 // ModelStore in the data directory's SQLite database, beside the log: versions, stages and artifacts as rows.
 import type { Statement } from 'better-sqlite3';
 import type { ModelStage, ModelStore, ModelVersion, NewModelVersion } from '../../core/index.js';
-import type { SqliteDatabase } from './database.js';
+import { RevisionWatch, type SqliteDatabase } from './database.js';
 
 const META = 'name, version, stage, created_at, promoted_at, kind, metrics, features, fingerprint, params';
 
@@ -51,14 +51,10 @@ export class SqliteModelStore implements ModelStore {
   private readonly selectName: Statement;
   private readonly selectOne: Statement;
   private readonly selectArtifact: Statement;
-  private readonly selectRevision: Statement;
-  private readonly dataVersion: Statement;
+  private readonly watch: RevisionWatch;
   private readonly addTx: (name: string, entry: NewModelVersion, now: number) => ModelVersion;
   private readonly stageTx: (name: string, version: number, stage: ModelStage, now: number) => void;
   private readonly insertTx: (rows: readonly StoredModelRow[]) => number;
-  /** The data_version at the last read of the revision row (−1: read it next time), and what it read. */
-  private seenDataVersion = -1;
-  private lastRevision = 0;
 
   constructor(db: SqliteDatabase) {
     this.selectAll = db.prepare(`SELECT ${META} FROM model_versions ORDER BY name, version`);
@@ -67,8 +63,7 @@ export class SqliteModelStore implements ModelStore {
     this.selectArtifact = db.prepare(
       'SELECT artifact, validation FROM model_versions WHERE name = ? AND version = ?',
     );
-    this.selectRevision = db.prepare('SELECT revision FROM model_revision WHERE id = 1').pluck();
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.watch = new RevisionWatch(db, 'model_revision');
     const nextVersion = db
       .prepare('SELECT coalesce(max(version), 0) + 1 FROM model_versions WHERE name = ?')
       .pluck();
@@ -139,7 +134,7 @@ export class SqliteModelStore implements ModelStore {
 
   async add(name: string, entry: NewModelVersion, now: number): Promise<ModelVersion> {
     const version = this.addTx(name, entry, now);
-    this.seenDataVersion = -1;
+    this.watch.invalidate();
     return version;
   }
 
@@ -164,16 +159,11 @@ export class SqliteModelStore implements ModelStore {
 
   async setStage(name: string, version: number, stage: ModelStage, now: number): Promise<void> {
     this.stageTx(name, version, stage, now);
-    this.seenDataVersion = -1;
+    this.watch.invalidate();
   }
 
   async revision(): Promise<number> {
-    const dataVersion = this.dataVersion.get() as number;
-    if (dataVersion !== this.seenDataVersion) {
-      this.lastRevision = this.selectRevision.get() as number;
-      this.seenDataVersion = dataVersion;
-    }
-    return this.lastRevision;
+    return this.watch.read();
   }
 
   /**
@@ -182,7 +172,7 @@ export class SqliteModelStore implements ModelStore {
    */
   insert(rows: readonly StoredModelRow[]): number {
     const added = this.insertTx(rows);
-    this.seenDataVersion = -1;
+    this.watch.invalidate();
     return added;
   }
 

@@ -1,7 +1,7 @@
 // The risk app's rule sets and allow/block lists in the data directory's SQLite database, every version kept.
 import type { Statement } from 'better-sqlite3';
 import type { ListChange, ListKind, RuleStore, StoredListChange, StoredRuleSet } from '../../core/index.js';
-import type { SqliteDatabase } from './database.js';
+import { RevisionWatch, type SqliteDatabase } from './database.js';
 
 interface ChangeRow {
   version: number;
@@ -22,19 +22,15 @@ export class SqliteRuleStore implements RuleStore {
   private readonly selectLatest: Statement;
   private readonly selectVersion: Statement;
   private readonly selectChanges: Statement;
-  private readonly selectRevision: Statement;
-  private readonly dataVersion: Statement;
+  private readonly watch: RevisionWatch;
   private readonly deployTx: (document: string, now: number) => number;
   private readonly changeTx: (changes: readonly ListChange[], now: number) => number;
-  private seenDataVersion = -1;
-  private lastRevision = 0;
 
   constructor(db: SqliteDatabase) {
     this.selectLatest = db.prepare('SELECT * FROM risk_rules ORDER BY version DESC LIMIT 1');
     this.selectVersion = db.prepare('SELECT * FROM risk_rules WHERE version = ?');
     this.selectChanges = db.prepare('SELECT * FROM risk_list_changes ORDER BY seq');
-    this.selectRevision = db.prepare('SELECT revision FROM risk_revision WHERE id = 1').pluck();
-    this.dataVersion = db.prepare('PRAGMA data_version').pluck();
+    this.watch = new RevisionWatch(db, 'risk_revision');
     const bump = db.prepare('UPDATE risk_revision SET revision = revision + 1 WHERE id = 1');
     const nextRules = db.prepare('SELECT coalesce(max(version), 0) + 1 FROM risk_rules').pluck();
     const insertRules = db.prepare('INSERT INTO risk_rules VALUES (?, ?, ?)');
@@ -60,7 +56,7 @@ export class SqliteRuleStore implements RuleStore {
 
   async deployRules(document: unknown, now: number): Promise<StoredRuleSet> {
     const version = this.deployTx(JSON.stringify(document), now);
-    this.seenDataVersion = -1;
+    this.watch.invalidate();
     return { version, deployedAt: now, document: structuredClone(document) };
   }
 
@@ -72,7 +68,7 @@ export class SqliteRuleStore implements RuleStore {
 
   async changeLists(changes: readonly ListChange[], now: number): Promise<number> {
     const version = this.changeTx(changes, now);
-    this.seenDataVersion = -1;
+    this.watch.invalidate();
     return version;
   }
 
@@ -89,11 +85,6 @@ export class SqliteRuleStore implements RuleStore {
   }
 
   async revision(): Promise<number> {
-    const dataVersion = this.dataVersion.get() as number;
-    if (dataVersion !== this.seenDataVersion) {
-      this.lastRevision = this.selectRevision.get() as number;
-      this.seenDataVersion = dataVersion;
-    }
-    return this.lastRevision;
+    return this.watch.read();
   }
 }

@@ -179,7 +179,8 @@ function modelReasons(
 /** A feature and its value in the store's language, e.g. "7 cards on this device in 24 h". */
 export function phrase(name: string, value: number | null): string {
   const template = RISK_PHRASES[name];
-  if (template === undefined || value === null) return `${name} = ${formatValue(value)}`;
+  if (value === null) return `${name}: no value`;
+  if (template === undefined) return `${name} = ${formatValue(value)}`;
   return template.replace('{v}', formatValue(value)).replace('{d}', duration(value));
 }
 

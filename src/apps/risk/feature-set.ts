@@ -189,6 +189,11 @@ export const RISK_PHRASES: Record<string, string> = {
 
 export const RISK_FEATURE_NAMES: readonly string[] = RISK_FEATURES.features.map((f) => f.name);
 
+/** The features a model reads: the set's numbers, absolute times (first and last seen) left out. */
+export function modelColumns(features: readonly CompiledFeature[]): string[] {
+  return features.filter((f) => f.agg !== 'first_seen' && f.agg !== 'last_seen').map((f) => f.name);
+}
+
 /**
  * The features a server computes for the risk app beside its own (`--features`): the union, a feature both
  * define once. Two different definitions under one name are an error naming it.

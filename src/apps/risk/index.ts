@@ -7,7 +7,7 @@ export { DEFAULT_RULES } from './default-rules.js';
 export { Lists, LIST_FIELDS } from './lists.js';
 export { decide, featureVector, paymentFields, phrase, ruleNames, PAYMENT_FIELDS } from './decide.js';
 export type { DecisionOutcome, ModelOpinion } from './decide.js';
-export { RiskService, RISK_MODEL, RISK_MATURITY_MS, onlineFeatureNames } from './service.js';
+export { RiskService, RISK_MODEL, RISK_MATURITY_MS } from './service.js';
 export type { RiskServiceOptions } from './service.js';
 export { OnlineRiskModel } from './online.js';
 export { DecisionStats } from './stats.js';

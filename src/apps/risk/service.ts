@@ -19,7 +19,7 @@ import {
 } from '../../core/index.js';
 import { decide, featureVector, opinionOf, paymentFields, ruleNames } from './decide.js';
 import { DEFAULT_RULES } from './default-rules.js';
-import { RISK_FEATURE_NAMES } from './feature-set.js';
+import { RISK_FEATURE_NAMES, modelColumns } from './feature-set.js';
 import { Lists } from './lists.js';
 import { OnlineRiskModel, type OnlineSnapshot } from './online.js';
 import { compileRuleSet, type CompiledRuleSet } from './rules.js';
@@ -75,10 +75,7 @@ export class RiskService {
     this.features = RISK_FEATURE_NAMES.map((n) => byName.get(n) as CompiledFeature);
     this.names = ruleNames(RISK_FEATURE_NAMES);
     this.modelName = options.modelName ?? RISK_MODEL;
-    this.online = new OnlineRiskModel(
-      onlineFeatureNames(this.features),
-      options.maturityMs ?? RISK_MATURITY_MS,
-    );
+    this.online = new OnlineRiskModel(modelColumns(this.features), options.maturityMs ?? RISK_MATURITY_MS);
     this.shadow = options.shadow && new ShadowTracker(options.shadow, this.names);
   }
 
@@ -270,9 +267,4 @@ export class RiskService {
   restore(snapshot: OnlineSnapshot): void {
     this.online.restore(snapshot);
   }
-}
-
-/** The features the online model reads: the set's numbers, absolute times left out. */
-export function onlineFeatureNames(features: readonly CompiledFeature[]): string[] {
-  return features.filter((f) => f.agg !== 'first_seen' && f.agg !== 'last_seen').map((f) => f.name);
 }

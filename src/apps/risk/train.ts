@@ -18,7 +18,10 @@ import {
   type ShopEvent,
   type TrainingRow,
 } from '../../core/index.js';
+import { modelColumns } from './feature-set.js';
 import { RISK_MODEL } from './service.js';
+
+export { modelColumns };
 
 export const RISK_LABEL = 'fraud:30d';
 
@@ -54,11 +57,6 @@ export interface RiskTrainResult {
   readonly metrics: Record<string, number>;
   readonly production: boolean;
   readonly refused?: string;
-}
-
-/** The model's columns: numeric features, absolute times (first/last seen) left out. */
-export function modelColumns(features: readonly CompiledFeature[]): string[] {
-  return features.filter((f) => f.agg !== 'first_seen' && f.agg !== 'last_seen').map((f) => f.name);
 }
 
 /** The training rows as a table: the model's columns, null for no data yet, and the `fraud` label. */

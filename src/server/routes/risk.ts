@@ -190,7 +190,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
         decision: d && decisionView(d, true),
       });
     }
-    return { open: items.length, cases: items };
+    return { returned: items.length, cases: items };
   });
 
   app.post('/v1/risk/review/:paymentId', async (request) => {
