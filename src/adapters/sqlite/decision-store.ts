@@ -58,6 +58,8 @@ export class SqliteDecisionStore implements DecisionStore {
   private readonly close: Statement;
   private readonly countAll: Statement;
   private readonly putTx: (d: StoredDecision) => boolean;
+  /** One prepared statement per filter shape (at most 32: four optional conditions and a limit). */
+  private readonly listStatements = new Map<string, Statement>();
   private readonly putManyTx: (ds: readonly StoredDecision[]) => number;
 
   constructor(private readonly db: SqliteDatabase) {
@@ -127,7 +129,9 @@ export class SqliteDecisionStore implements DecisionStore {
       ' ORDER BY ts, payment_id' +
       (filter.limit !== undefined ? ' LIMIT ?' : '');
     if (filter.limit !== undefined) args.push(filter.limit);
-    return (this.db.prepare(sql).all(...args) as DecisionRow[]).map(toDecision);
+    let statement = this.listStatements.get(sql);
+    if (!statement) this.listStatements.set(sql, (statement = this.db.prepare(sql)));
+    return (statement.all(...args) as DecisionRow[]).map(toDecision);
   }
 
   async label(paymentId: string, label: DecisionLabel): Promise<boolean> {

@@ -28,6 +28,7 @@ import { ShadowTracker, type ShadowOptions } from './shadow.js';
 
 export const RISK_MODEL = 'risk';
 export const RISK_MATURITY_MS = 30 * 86_400_000;
+const MATURITY_STEP_MS = 60_000;
 
 export interface RiskServiceOptions {
   /** The live engine; it must compute the risk features (`withRiskFeatures`). */
@@ -249,7 +250,8 @@ export class RiskService {
   /** Payments whose maturity passed without a label are legitimate: the online model learns them as negatives. */
   private async mature(): Promise<void> {
     const horizon = this.engine.clock - this.online.maturityMs;
-    if (!Number.isFinite(horizon) || horizon <= this.online.maturedUntil) return;
+    // A minute of payments at a time at most: the store is asked once a minute of event time, not per batch.
+    if (!Number.isFinite(horizon) || horizon < this.online.maturedUntil + MATURITY_STEP_MS) return;
     const from = Number.isFinite(this.online.maturedUntil) ? this.online.maturedUntil : undefined;
     for (const d of await this.options.decisions.list({
       ...(from === undefined ? {} : { from }),
