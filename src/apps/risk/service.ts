@@ -177,7 +177,7 @@ export class RiskService {
   /**
    * The API's path: one decision per payment id, also for requests at once (they share the first one's) and
    * across processes (the store keeps the first). `catchUp` applies what the log holds before deciding;
-   * `land` appends the payment to the log after it (an error string refuses the decision).
+   * `land` appends the payment to the log after it (if it throws, nothing is stored and the error is the answer).
    */
   decidePayment(
     payment: EventOf<'payment'>,
