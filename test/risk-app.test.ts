@@ -302,6 +302,48 @@ describe('risk app', () => {
     );
     expect((figures.rules as Record<string, { hits: number }>).FOREIGN_IP!.hits).toBeGreaterThan(0);
   });
+
+  it('compares a candidate rule file with the live rules over the history (backtest --compare)', () => {
+    const file = join(tmp.dir, 'strict.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        rules: [{ name: 'big', when: 'amount >= 100', action: 'block', code: 'BIG', message: '{amount}' }],
+      }),
+    );
+    const out = runCli(['risk', 'backtest', '--data', data, '--rules', file, '--compare', '--json']);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toContain('decision changes (rows: live, columns: candidate)');
+    const figures = lastJson<{ decisions: Record<string, number>; rules: Record<string, { hits: number }> }>(
+      out.stdout,
+    );
+    // Every payment of 100 or more is blocked, and api-8 too: its card was on the block list when it was decided.
+    expect(figures.decisions.block).toBe(figures.rules.BIG!.hits + 1);
+    expect(figures.decisions.block).toBeGreaterThan(0);
+    const nothing = runCli(['risk', 'backtest', '--data', data, '--compare']);
+    expect(nothing.code).toBe(2);
+    expect(nothing.stderr).toContain('--compare: name what to compare');
+  });
+
+  it('a restart resumes from the checkpoint: nothing decided twice, the online model as it was', async () => {
+    const online = server.risk!.online;
+    const learned = { ...online.learned };
+    const features = (await json(fetch(`${server.url}/v1/risk/decisions/api-50`))).features;
+    const score = online.score(features);
+    const store = openEmbeddedStore(data);
+    const count = await store.decisions.count();
+    await store.close();
+    await server.close();
+    server = await startServer({ dataDir: data, port: 0, features: [] });
+    expect(server.engineStart).toBe('checkpoint');
+    expect(server.risk!.online.learned).toEqual(learned);
+    expect(server.risk!.online.score(features)).toBe(score);
+    const again = openEmbeddedStore(data);
+    expect(await again.decisions.count()).toBe(count);
+    await again.close();
+    const d = await json(post('/v1/risk/payments', payment(1)));
+    expect(d.created).toBe(false);
+  });
 });
 
 it('shadow mode decides every payment with the candidate rules too, never serving them', async () => {
