@@ -19,7 +19,7 @@ out = {}
 m = xgb.XGBClassifier(n_estimators=200, max_depth=6, n_jobs=2).fit(train.values, ytr)
 s = m.predict_proba(test.values)[:, 1]
 out['xgboost'] = dict(auc=round(roc_auc_score(yte, s), 4), pr_auc=round(average_precision_score(yte, s), 4))
-med = train.median()
+med = train.median().fillna(0)  # a column with no value in training (no data for it) is all zeros
 sc = StandardScaler().fit(train.fillna(med).values)
 lr = LogisticRegression(max_iter=2000).fit(sc.transform(train.fillna(med).values), ytr)
 s = lr.predict_proba(sc.transform(test.fillna(med).values))[:, 1]

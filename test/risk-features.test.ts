@@ -15,6 +15,11 @@ import {
 } from '../src/core/index.js';
 import { RISK_FEATURES } from '../src/apps/risk/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
+import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
+import { HAS_SHARED_DATA, SHARED_DATA, runCli } from './helpers/cli.js';
+import { freshDir } from './helpers/tmp.js';
+
+const PAYSIM_FILE = `${SHARED_DATA}paysim-sample/paysim_sample.csv`;
 
 const features = compileFeatures(RISK_FEATURES, 'risk features');
 
@@ -148,6 +153,64 @@ it('every payment of a shuffled history gets the risk features of their plain de
   expect(checked).toBeGreaterThan(rows.length * 30);
   expect(chargebacksSeen).toBeGreaterThan(0);
 });
+
+it.skipIf(!HAS_SHARED_DATA)(
+  'on PaySim: the recipient and transaction-type features equal their definitions over the raw file',
+  async () => {
+    const tmp = freshDir();
+    const imported = runCli(['import', PAYSIM_FILE, '--preset', 'paysim', '--data', tmp.dir]);
+    expect(imported.code, imported.stderr).toBe(0);
+    const store = openEmbeddedStore(tmp.dir);
+    const events = (await store.log.read(0, 1_000_000)).map((r) => r.event);
+    await store.close();
+    tmp.remove();
+    const { rows } = buildTrainingSet(events, features, parseLabelSpec('fraud:1d'));
+    const payments = events.filter((e): e is EventOf<'payment'> => e.type === 'payment');
+    const paymentOf = new Map(payments.map((p) => [p.paymentId, p]));
+    const frauds = events.filter((e): e is EventOf<'label'> => e.type === 'label' && e.isFraud);
+    expect(rows.length).toBe(payments.length);
+    let rates = 0;
+    // Every 97th row: each check scans the whole file.
+    for (let r = 0; r < rows.length; r += 97) {
+      const row = rows[r]!;
+      const p = paymentOf.get(row.id)!;
+      const T = p.ts;
+      const before = payments.filter((q) => q.ts < T);
+      const toMerchant = before.filter((q) => q.merchantId === p.merchantId);
+      const day = toMerchant.filter((q) => q.ts >= windowStart(T, DAY));
+      const known = (match: (q: EventOf<'payment'>) => boolean) =>
+        frauds.filter((l) => {
+          const q = paymentOf.get(l.paymentId);
+          return l.ts < T && q !== undefined && q.ts < T && match(q);
+        }).length;
+      const ofMethod = before.filter((q) => q.method === p.method).length;
+      const methodFrauds = known((q) => q.method === p.method);
+      const merchantFrauds = known((q) => q.merchantId === p.merchantId);
+      const expected: Record<string, FeatureValue> = {
+        merchant_payments_24h: day.length,
+        merchant_amount_24h: day.reduce((s, q) => s + q.amount, 0),
+        merchant_cards_24h: new Set(day.map((q) => q.cardId)).size,
+        merchant_payments: toMerchant.length,
+        merchant_chargebacks: merchantFrauds,
+        merchant_fraud_rate: toMerchant.length > 0 ? merchantFrauds / toMerchant.length : null,
+        method_payments: ofMethod,
+        method_chargebacks: methodFrauds,
+        method_fraud_rate: ofMethod > 0 ? methodFrauds / ofMethod : null,
+      };
+      if (typeof expected.method_fraud_rate === 'number' && expected.method_fraud_rate > 0) rates++;
+      for (const [name, value] of Object.entries(expected)) {
+        if (!close(row.values[name], value)) {
+          throw new Error(
+            `${row.id} ${name}: engine ${JSON.stringify(row.values[name])}, definition ${JSON.stringify(value)}`,
+          );
+        }
+      }
+    }
+    // Fraud in PaySim is transfers and cash-outs: their kinds' rates are above zero once frauds are known.
+    expect(rates).toBeGreaterThan(50);
+  },
+  60_000,
+);
 
 it('a label that comes before its payment waits for it, and counts from its own time', () => {
   const engine = new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 3_600_000 });

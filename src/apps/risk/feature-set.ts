@@ -134,8 +134,22 @@ export const RISK_FEATURES: { features: Definition[] } = {
     { name: 'user_since_last_payment', derive: 'time_since', of: ['user_last_payment'] },
     { name: 'user_signed_up', on: ['user'], by: 'user', agg: 'first_seen', window: 'lifetime' },
     { name: 'account_age', derive: 'time_since', of: ['user_signed_up'] },
+    // The recipient: how busy it is, how many cards pay it, how much of what it received was fraud.
+    { name: 'merchant_payments_24h', on: ['payment'], by: 'merchant', agg: 'count', window: '24h' },
+    {
+      name: 'merchant_amount_24h',
+      on: ['payment'],
+      by: 'merchant',
+      agg: 'sum',
+      value: 'amount',
+      window: '24h',
+    },
+    distinct('merchant_cards_24h', 'merchant', 'cardId', '24h'),
+    { name: 'merchant_payments', on: ['payment'], by: 'merchant', agg: 'count', window: 'lifetime' },
+    // How the money moves: the share of each kind's payments labelled fraud so far (a target rate, point in time).
+    { name: 'method_payments', on: ['payment'], by: 'method', agg: 'count', window: 'lifetime' },
     // Chargebacks so far: fraud labels, joined back to the entities of the payment each names.
-    ...(['card', 'device', 'email', 'user'] as const).map((by): FeatureDefinition => ({
+    ...(['card', 'device', 'email', 'user', 'merchant', 'method'] as const).map((by): FeatureDefinition => ({
       name: `${by}_chargebacks`,
       on: ['label'],
       by,
@@ -143,6 +157,8 @@ export const RISK_FEATURES: { features: Definition[] } = {
       window: 'lifetime',
       where: { field: 'isFraud', eq: true },
     })),
+    { name: 'merchant_fraud_rate', derive: 'ratio', of: ['merchant_chargebacks', 'merchant_payments'] },
+    { name: 'method_fraud_rate', derive: 'ratio', of: ['method_chargebacks', 'method_payments'] },
   ],
 };
 
@@ -185,6 +201,13 @@ export const RISK_PHRASES: Record<string, string> = {
   device_chargebacks: '{v} chargebacks on this device',
   email_chargebacks: '{v} chargebacks with this email',
   user_chargebacks: '{v} chargebacks on this account',
+  merchant_payments_24h: '{v} payments to this recipient in 24 h',
+  merchant_amount_24h: '{v} paid to this recipient in 24 h',
+  merchant_cards_24h: '{v} cards paid this recipient in 24 h',
+  merchant_chargebacks: '{v} chargebacks on payments to this recipient',
+  merchant_fraud_rate: 'a recipient {v} of whose payments were fraud',
+  method_chargebacks: '{v} chargebacks on payments of this kind',
+  method_fraud_rate: 'a kind of payment {v} of which were fraud so far',
 };
 
 export const RISK_FEATURE_NAMES: readonly string[] = RISK_FEATURES.features.map((f) => f.name);

@@ -16,6 +16,10 @@ export const ENTITY_FIELDS = {
   session: 'sessionId',
   /** The country of a payment's IP address: with user, "a country never seen on this account". */
   ip_country: 'ipCountry',
+  /** Who received a payment's money (a merchant, or another account). */
+  merchant: 'merchantId',
+  /** How a payment's money moved (card, transfer, cash_out, …): a feature per kind, such as its fraud rate so far. */
+  method: 'method',
 } as const;
 export type Entity = keyof typeof ENTITY_FIELDS;
 
