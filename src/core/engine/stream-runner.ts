@@ -74,13 +74,14 @@ export class StreamRunner {
     const checkpoint = await this.checkpoints.load<EngineSnapshot>(this.options.consumer);
     this.lastCheckpointAt = this.clock.now();
     if (!checkpoint) return 'empty';
-    if (!FeatureEngine.canRestore(checkpoint.state)) return 'rebuild';
-    this.engine.restore(checkpoint.state);
     if (this.processor) {
-      // Saved just before the engine's: at the same offset, or (a crash between the two writes) newer.
+      // Saved just before the engine's: at the same offset, or (a crash between the two writes) newer. Restored
+      // also when the engine rebuilds from the log: what the processor learned is not in the log to relearn.
       const own = await this.checkpoints.load(`${this.options.consumer}:${this.processor.name}`);
       if (own) this.processor.restore(own.state);
     }
+    if (!FeatureEngine.canRestore(checkpoint.state)) return 'rebuild';
+    this.engine.restore(checkpoint.state);
     this.offset = checkpoint.nextOffset;
     return 'checkpoint';
   }
