@@ -2,12 +2,10 @@
 // a logistic model trained on it (the tabular protocol) with the features it reads recorded, stored and
 // promoted, so that the server scores payment events at /v1/models/fraud/score as soon as it starts.
 import {
-  ERROR_CODES,
   ShopstreamError,
   featureSource,
-  isShopstreamError,
   parseLabelSpec,
-  promote,
+  promoteUnlessRefused,
   trainTabular,
   versionEntry,
   type CompiledFeature,
@@ -77,11 +75,7 @@ export async function trainDemoFraudModel(
       }),
       Date.now(),
     );
-    let refused: string | undefined;
-    await promote(store.models, 'fraud', stored.version, { now: Date.now() }).catch((error: unknown) => {
-      if (!(isShopstreamError(error) && error.code === ERROR_CODES.MODEL_REFUSED)) throw error;
-      refused = error.message;
-    });
+    const { refused } = await promoteUnlessRefused(store.models, 'fraud', stored.version, Date.now());
     const m = report.metrics;
     return {
       name: 'fraud',

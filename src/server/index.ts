@@ -115,12 +115,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         ...(shadow ? { shadow } : {}),
       });
       risk = service;
-      runner.processor = {
-        name: 'risk',
-        process: (events) => service.process(events),
-        snapshot: () => service.snapshot(),
-        restore: (state) => service.restore(state as ReturnType<RiskService['snapshot']>),
-      };
+      runner.processor = service;
       const every = riskOptions.retrainEveryMs;
       if (every !== undefined) {
         const report = riskOptions.onRetrain ?? (() => undefined);

@@ -54,6 +54,8 @@ export class SqliteDecisionStore implements DecisionStore {
   private readonly openCase: Statement;
   private readonly selectOne: Statement;
   private readonly selectCase: Statement;
+  private readonly selectCases: Statement;
+  private readonly selectCasesOf: Statement;
   private readonly setLabel: Statement;
   private readonly close: Statement;
   private readonly countAll: Statement;
@@ -71,6 +73,10 @@ export class SqliteDecisionStore implements DecisionStore {
     );
     this.selectOne = db.prepare('SELECT body, label FROM risk_decisions WHERE payment_id = ?');
     this.selectCase = db.prepare('SELECT * FROM risk_cases WHERE payment_id = ?');
+    this.selectCases = db.prepare('SELECT * FROM risk_cases ORDER BY opened_at, payment_id LIMIT ?');
+    this.selectCasesOf = db.prepare(
+      'SELECT * FROM risk_cases WHERE status = ? ORDER BY opened_at, payment_id LIMIT ?',
+    );
     this.setLabel = db.prepare('UPDATE risk_decisions SET label = ? WHERE payment_id = ? AND label IS NULL');
     this.close = db.prepare(
       "UPDATE risk_cases SET status = 'closed', closed_at = ?, verdict = ?, analyst = ?, note = ? " +
@@ -140,11 +146,7 @@ export class SqliteDecisionStore implements DecisionStore {
 
   async cases(status: CaseStatus | undefined, limit: number): Promise<ReviewCase[]> {
     const rows = (
-      status === undefined
-        ? this.db.prepare('SELECT * FROM risk_cases ORDER BY opened_at, payment_id LIMIT ?').all(limit)
-        : this.db
-            .prepare('SELECT * FROM risk_cases WHERE status = ? ORDER BY opened_at, payment_id LIMIT ?')
-            .all(status, limit)
+      status === undefined ? this.selectCases.all(limit) : this.selectCasesOf.all(status, limit)
     ) as CaseRow[];
     return rows.map(toCase);
   }

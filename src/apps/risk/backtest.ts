@@ -12,7 +12,14 @@ import {
   type ShopEvent,
   type StoredListChange,
 } from '../../core/index.js';
-import { decide, featureVector, opinionOf, paymentFields, type DecisionOutcome } from './decide.js';
+import {
+  applyDecidingPayments,
+  decide,
+  featureVector,
+  opinionOf,
+  paymentFields,
+  type DecisionOutcome,
+} from './decide.js';
 import { Lists } from './lists.js';
 import { SEVERITY, type CompiledRuleSet } from './rules.js';
 
@@ -92,13 +99,11 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
   };
   let events = 0;
   for await (const page of options.pages) {
-    let start = 0;
-    for (let i = 0; i < page.length; i++) {
-      const e = page[i] as ShopEvent;
+    for (const e of page) {
       if (e.type === 'label' && !labels.has(e.paymentId)) labels.set(e.paymentId, e.isFraud);
-      if (e.type !== 'payment' || e.ts < from || e.ts >= to) continue;
-      if (i > start) engine.process(page.slice(start, i));
-      start = i;
+    }
+    applyDecidingPayments(engine, page, (e) => {
+      if (e.ts < from || e.ts >= to) return;
       const features = featureVector(engine, options.features, e);
       const payment = paymentFields(e);
       const version =
@@ -111,8 +116,7 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
         row.probabilities.push(model ? model.probability : null);
       }
       rows.push(row);
-    }
-    if (start < page.length) engine.process(start === 0 ? page : page.slice(start));
+    });
     events += page.length;
     options.onPage?.(events);
   }

@@ -8,6 +8,7 @@ import type {
   FeatureValue,
   LiveModel,
   RiskAction,
+  ShopEvent,
 } from '../../core/index.js';
 import { RISK_PHRASES } from './feature-set.js';
 import { listAction, type Lists } from './lists.js';
@@ -63,6 +64,27 @@ export function featureVector(
     values[f.name] = typeof v === 'number' && Number.isFinite(v) ? v : null;
   }
   return values;
+}
+
+/**
+ * Applies `events` to the engine in their order, calling `before` with each payment just before the engine
+ * applies it — the state then holds every event before the payment, not the payment itself. The stream's
+ * processor and the backtest both run their decisions through it.
+ */
+export function applyDecidingPayments(
+  engine: FeatureEngine,
+  events: readonly ShopEvent[],
+  before: (payment: EventOf<'payment'>) => void,
+): void {
+  let start = 0;
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i] as ShopEvent;
+    if (e.type !== 'payment') continue;
+    if (i > start) engine.process(events.slice(start, i));
+    start = i;
+    before(e);
+  }
+  if (start < events.length) engine.process(start === 0 ? events : events.slice(start));
 }
 
 /** The feature vector as stored: numbers, or null for no data yet (lists and text are not model inputs). */

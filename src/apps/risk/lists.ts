@@ -1,6 +1,6 @@
 // Allow and block lists, versioned: the lists as of any version are a replay of the change history, so a
 // backtest reads each list as it was when the payment was decided, not as it is now.
-import type { ListKind, RiskAction, StoredListChange } from '../../core/index.js';
+import { LIST_KINDS, type ListKind, type RiskAction, type StoredListChange } from '../../core/index.js';
 
 /** The payment fields a list of each kind is matched against. */
 export const LIST_FIELDS: Readonly<Record<ListKind, readonly string[]>> = {
@@ -53,6 +53,16 @@ export class Lists {
 
   values(list: 'allow' | 'block', kind: ListKind): string[] {
     return [...(this.entries.get(`${list}:${kind}`) ?? [])].sort();
+  }
+
+  /** Every list's values by kind, as `GET /v1/risk/lists` and `risk lists show --json` print them. */
+  byKind(): Record<'allow' | 'block', Record<ListKind, string[]>> {
+    const of = (list: 'allow' | 'block') =>
+      Object.fromEntries(LIST_KINDS.map((kind) => [kind, this.values(list, kind)])) as Record<
+        ListKind,
+        string[]
+      >;
+    return { allow: of('allow'), block: of('block') };
   }
 
   /** The first entry of `list` the payment matches, kinds in LIST_FIELDS order. */

@@ -3,8 +3,9 @@
 // model. The same `decideNow` serves the API (POST /v1/risk/payments) and the stream (payments that came through
 // /v1/events or an import), so a payment is decided by one code whichever way it came.
 import {
-  definitionOf,
   featureSourceOf,
+  isShopstreamError,
+  sourceFeatures,
   type Clock,
   type CompiledFeature,
   type DecisionStore,
@@ -15,9 +16,16 @@ import {
   type RuleStore,
   type ShopEvent,
   type StoredDecision,
-  type StoredListChange,
+  type StreamProcessor,
 } from '../../core/index.js';
-import { decide, featureVector, opinionOf, paymentFields, ruleNames } from './decide.js';
+import {
+  applyDecidingPayments,
+  decide,
+  featureVector,
+  opinionOf,
+  paymentFields,
+  ruleNames,
+} from './decide.js';
 import { DEFAULT_RULES } from './default-rules.js';
 import { RISK_FEATURE_NAMES, modelColumns } from './feature-set.js';
 import { Lists } from './lists.js';
@@ -45,9 +53,11 @@ export interface RiskServiceOptions {
 }
 
 /** A model that can read the risk features, or why it cannot. */
-type Usable = { model: LiveModel; columns: readonly string[] } | { refused: string };
+type Usable = { model: LiveModel } | { refused: string };
 
-export class RiskService {
+export class RiskService implements StreamProcessor<OnlineSnapshot> {
+  /** Its state is checkpointed beside the stream engine's under this name. */
+  readonly name = 'risk';
   readonly engine: FeatureEngine;
   /** The risk features, as the engine computes them, in the feature set's order. */
   readonly features: readonly CompiledFeature[];
@@ -58,7 +68,6 @@ export class RiskService {
   private ruleSet!: CompiledRuleSet;
   private rulesVersion = 0;
   private lists: Lists = Lists.EMPTY;
-  private history: StoredListChange[] = [];
   private seenRevision = -1;
   private readonly names: ReadonlySet<string>;
   /** Payments the API decided whose event the stream has not read yet: it skips them. */
@@ -96,10 +105,6 @@ export class RiskService {
     return this.lists;
   }
 
-  get liveRules(): CompiledRuleSet {
-    return this.ruleSet;
-  }
-
   /** Picks up a deployed rule set or changed lists (also by another process); cheap when nothing changed. */
   async refresh(): Promise<void> {
     const revision = await this.options.rules.revision();
@@ -109,8 +114,7 @@ export class RiskService {
       this.ruleSet = compileRuleSet(stored.document, this.names);
       this.rulesVersion = stored.version;
     }
-    this.history = await this.options.rules.listHistory();
-    this.lists = Lists.asOf(this.history);
+    this.lists = Lists.asOf(await this.options.rules.listHistory());
     this.seenRevision = revision;
   }
 
@@ -125,15 +129,22 @@ export class RiskService {
     let usable = this.usable.get(key);
     if (usable) return usable;
     const source = featureSourceOf(live.meta);
-    const ours = new Map(this.features.map((f) => [f.name, JSON.stringify(definitionOf(f))]));
-    const other = source?.features.find((f) => ours.get(f.name) !== JSON.stringify(f.definition));
-    const unread = live.model.columns.filter((c) => !ours.has(c));
-    usable =
-      source === undefined || other !== undefined || unread.length > 0
-        ? {
-            refused: `${key} was not trained on the risk features (${other?.name ?? unread[0] ?? 'no feature source'} differs); train it with shopstream risk train`,
-          }
-        : { model: live, columns: live.model.columns };
+    const risk = new Set(RISK_FEATURE_NAMES);
+    const unread = live.model.columns.find((c) => !risk.has(c));
+    const train = 'train it with shopstream risk train';
+    if (source === undefined)
+      usable = { refused: `${key} was trained on a table, not the risk features; ${train}` };
+    else if (unread !== undefined)
+      usable = { refused: `${key} reads ${unread}, not a risk feature; ${train}` };
+    else {
+      try {
+        sourceFeatures(this.engine, source);
+        usable = { model: live };
+      } catch (error) {
+        if (!isShopstreamError(error)) throw error;
+        usable = { refused: `${key}: ${error.message}` };
+      }
+    }
     this.usable.set(key, usable);
     return usable;
   }
@@ -214,19 +225,11 @@ export class RiskService {
   async process(events: readonly ShopEvent[]): Promise<void> {
     await this.refresh();
     const made: StoredDecision[] = [];
-    const labels: EventOf<'label'>[] = [];
-    let start = 0;
-    for (let i = 0; i < events.length; i++) {
-      const e = events[i] as ShopEvent;
-      if (e.type === 'label') labels.push(e);
-      if (e.type !== 'payment' || this.apiDecided.delete(e.paymentId)) continue;
-      if (i > start) this.engine.process(events.slice(start, i));
-      start = i;
-      made.push(this.decideNow(e, 'stream'));
-    }
-    if (start < events.length) this.engine.process(start === 0 ? events : events.slice(start));
+    applyDecidingPayments(this.engine, events, (payment) => {
+      if (!this.apiDecided.delete(payment.paymentId)) made.push(this.decideNow(payment, 'stream'));
+    });
     await this.options.decisions.putMany(made);
-    for (const label of labels) await this.onLabel(label);
+    for (const e of events) if (e.type === 'label') await this.onLabel(e);
     await this.mature();
   }
 

@@ -7,9 +7,8 @@ import {
   ShopstreamError,
   TrainingSetBuilder,
   featureSource,
-  isShopstreamError,
   parseLabelSpec,
-  promote,
+  promoteUnlessRefused,
   trainTabular,
   versionEntry,
   type CompiledFeature,
@@ -129,11 +128,7 @@ export async function trainRiskModel(options: RiskTrainOptions): Promise<RiskTra
     }),
     options.now,
   );
-  let refused: string | undefined;
-  await promote(options.models, name, stored.version, { now: options.now }).catch((error: unknown) => {
-    if (!(isShopstreamError(error) && error.code === ERROR_CODES.MODEL_REFUSED)) throw error;
-    refused = error.message;
-  });
+  const { refused } = await promoteUnlessRefused(options.models, name, stored.version, options.now);
   return {
     name,
     version: stored.version,

@@ -163,14 +163,12 @@ export function registerRisk(program: Command): void {
   ).action(async (flags: DataFlags) => {
     const history = await withWorkspace(flags, true, (ws) => ws.rules.listHistory());
     const now = Lists.asOf(history);
-    const out: Record<string, Record<string, string[]>> = { allow: {}, block: {} };
-    for (const list of ['allow', 'block'] as const)
-      for (const kind of LIST_KINDS) out[list]![kind] = now.values(list, kind);
+    const out = now.byKind();
     if (flags.json) return console.log(JSON.stringify({ version: now.version, ...out }));
     console.log(`lists version ${now.version}`);
     for (const list of ['allow', 'block'] as const) {
       for (const kind of LIST_KINDS) {
-        const values = out[list]![kind]!;
+        const values = out[list][kind];
         if (values.length > 0) console.log(`${list} ${kind}: ${values.join(', ')}`);
       }
     }

@@ -14,5 +14,5 @@ export {
 } from './training-set.js';
 export { historyPages, HISTORY_PAGE } from './history.js';
 export type { LabelSpec, TrainingRow, TrainingSetSummary } from './training-set.js';
-export { definitionOf, featureSource, featureSourceOf, scoringRow } from './scoring.js';
+export { definitionOf, featureSource, featureSourceOf, scoringRow, sourceFeatures } from './scoring.js';
 export type { FeatureInput, FeatureSource, ScoringRow } from './scoring.js';

@@ -62,6 +62,25 @@ export function featureSourceOf(meta: ModelVersion): FeatureSource | undefined {
   return source && Array.isArray(source.features) ? source : undefined;
 }
 
+/**
+ * The engine's features a source reads, each checked to be computed as the model was trained on it; a feature
+ * the engine lacks or computes otherwise is SS_MODEL_REFUSED naming it.
+ */
+export function sourceFeatures(engine: FeatureEngine, source: FeatureSource): CompiledFeature[] {
+  const served = new Map(engine.features.map((f) => [f.name, f]));
+  return source.features.map((input) => {
+    const live = served.get(input.name);
+    if (!live || JSON.stringify(definitionOf(live)) !== JSON.stringify(input.definition)) {
+      throw new ShopstreamError(
+        ERROR_CODES.MODEL_REFUSED,
+        `${input.name}: the model was trained on ${JSON.stringify(input.definition)}, which the live engine ${live ? `computes otherwise (${JSON.stringify(definitionOf(live))})` : 'does not compute'}; serve the features file it was trained with`,
+        { field: input.name },
+      );
+    }
+    return live;
+  });
+}
+
 export interface ScoringRow {
   /** The time the values are as of: just before the event. */
   readonly asOf: number;
@@ -88,19 +107,7 @@ export function scoringRow(
       { field: 'type' },
     );
   }
-  const served = new Map(engine.features.map((f) => [f.name, f]));
-  const features: CompiledFeature[] = [];
-  for (const input of source.features) {
-    const live = served.get(input.name);
-    if (!live || JSON.stringify(definitionOf(live)) !== JSON.stringify(input.definition)) {
-      throw new ShopstreamError(
-        ERROR_CODES.MODEL_REFUSED,
-        `${input.name}: the model was trained on ${JSON.stringify(input.definition)}, which the live engine ${live ? `computes otherwise (${JSON.stringify(definitionOf(live))})` : 'does not compute'}; serve the features file it was trained with`,
-        { field: input.name },
-      );
-    }
-    features.push(live);
-  }
+  const features = sourceFeatures(engine, source);
   const horizon = engine.watermark - engine.options.allowedLatenessMs;
   if (event.ts < horizon) {
     throw new ShopstreamError(

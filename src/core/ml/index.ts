@@ -64,6 +64,7 @@ export {
   loadModel,
   parseModelRef,
   promote,
+  promoteUnlessRefused,
   resolveVersion,
   rollback,
   versionEntry,

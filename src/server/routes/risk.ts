@@ -113,10 +113,6 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
     const input: Record<string, unknown> = { type: 'payment', ...raw };
     if (input.id === undefined && typeof input.paymentId === 'string')
       input.id = `payment:${input.paymentId}`;
-    const checked = validateEvent(structuredClone(input), {
-      now: clock.now(),
-      maxFutureMs: options.maxFutureMs,
-    });
     if (input.type !== 'payment') {
       const message = `type: POST /v1/risk/payments decides payments, not ${JSON.stringify(input.type).slice(0, 40)} (send other events to /v1/events)`;
       await ingestor.reject(
@@ -133,6 +129,10 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
       );
       return reply.code(400).send({ error: ERROR_CODES.INVALID_FIELD, message, field: 'type' });
     }
+    const checked = validateEvent(structuredClone(input), {
+      now: clock.now(),
+      maxFutureMs: options.maxFutureMs,
+    });
     if (!checked.ok) {
       // Refused input is kept with its reason: the ingestor dead-letters it, and its summary names the field.
       const summary = await ingestor.ingestValues([input], SOURCE);
@@ -268,10 +268,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
   app.get('/v1/risk/lists', async () => {
     await service.refresh();
     const lists = service.currentLists;
-    const out: Record<string, Record<string, string[]>> = { allow: {}, block: {} };
-    for (const list of ['allow', 'block'] as const)
-      for (const kind of LIST_KINDS) out[list]![kind] = lists.values(list, kind);
-    return { version: lists.version, ...out };
+    return { version: lists.version, ...lists.byKind() };
   });
 
   app.post('/v1/risk/lists', async (request) => {

@@ -216,6 +216,27 @@ function incomparable(
   return undefined;
 }
 
+/**
+ * `promote` for a freshly trained version that may not be better: the gate's refusal is an answer (its reason),
+ * not an error; any other failure still throws.
+ * @example const { refused } = await promoteUnlessRefused(store, 'risk', 3, Date.now())
+ */
+export async function promoteUnlessRefused(
+  store: ModelStore,
+  name: string,
+  version: number,
+  now: number,
+): Promise<{ refused?: string }> {
+  try {
+    await promote(store, name, version, { now });
+    return {};
+  } catch (error) {
+    if (error instanceof ShopstreamError && error.code === ERROR_CODES.MODEL_REFUSED)
+      return { refused: error.message };
+    throw error;
+  }
+}
+
 /** Returns production to the version that held it before the current one; the current one is archived. */
 export async function rollback(
   store: ModelStore,

@@ -264,31 +264,26 @@ export class Gbdt implements Model {
 
   /** Exact TreeSHAP: base + Σ contributions = the raw score (log-odds for binary models). */
   explainOne(x: ArrayLike<number>): Explanation {
-    const forest = this.forestOrThrow();
-    checkRow(x, this.columns);
-    this.shap ??= new TreeShap(forest);
-    const { base, contributions } = this.shap.explain(x, this.columns);
-    return {
-      base,
-      contributions,
-      output: forest.rawOne(x),
-      space: this.task === 'binary' ? 'log-odds' : 'value',
-      method: 'tree-shap',
-    };
+    return this.explainWith(x, 'tree-shap');
   }
 
   /** Path attribution (Saabas): O(depth) per tree; base + Σ contributions = the raw score, as TreeSHAP's. */
   explainFast(x: ArrayLike<number>): Explanation {
+    return this.explainWith(x, 'tree-path');
+  }
+
+  private explainWith(x: ArrayLike<number>, method: 'tree-shap' | 'tree-path'): Explanation {
     const forest = this.forestOrThrow();
     checkRow(x, this.columns);
-    this.shap ??= new TreeShap(forest);
-    const { base, contributions } = this.shap.explainPath(x, this.columns);
+    const shap = (this.shap ??= new TreeShap(forest));
+    const { base, contributions } =
+      method === 'tree-shap' ? shap.explain(x, this.columns) : shap.explainPath(x, this.columns);
     return {
       base,
       contributions,
       output: forest.rawOne(x),
       space: this.task === 'binary' ? 'log-odds' : 'value',
-      method: 'tree-path',
+      method,
     };
   }
 
