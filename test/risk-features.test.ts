@@ -3,7 +3,9 @@
 import { expect, it } from 'vitest';
 import {
   FeatureEngine,
+  LiveModels,
   Random,
+  SYSTEM_CLOCK,
   buildTrainingSet,
   compileFeatures,
   parseLabelSpec,
@@ -13,7 +15,8 @@ import {
   type FeatureValue,
   type ShopEvent,
 } from '../src/core/index.js';
-import { RISK_FEATURES } from '../src/apps/risk/index.js';
+import { RISK_FEATURES, RiskService } from '../src/apps/risk/index.js';
+import { MemoryDecisionStore, MemoryModelStore, MemoryRuleStore } from '../src/adapters/memory/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import { HAS_SHARED_DATA, SHARED_DATA, runCli } from './helpers/cli.js';
@@ -57,6 +60,107 @@ function close(a: FeatureValue | undefined, b: FeatureValue | undefined): boolea
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
+interface History {
+  readonly payments: EventOf<'payment'>[];
+  readonly labels: EventOf<'label'>[];
+  readonly users: EventOf<'user'>[];
+  readonly paymentOf: Map<string, EventOf<'payment'>>;
+}
+
+function historyOf(events: readonly ShopEvent[]): History {
+  const payments = events.filter((e): e is EventOf<'payment'> => e.type === 'payment');
+  return {
+    payments,
+    labels: events.filter((e): e is EventOf<'label'> => e.type === 'label'),
+    users: events.filter((e): e is EventOf<'user'> => e.type === 'user'),
+    paymentOf: new Map(payments.map((p) => [p.paymentId, p])),
+  };
+}
+
+/** The risk features of payment `p` by their plain definitions: brute-force counts over the raw events. */
+function definition(p: EventOf<'payment'>, { payments, labels, users, paymentOf }: History) {
+  const T = p.ts;
+  const before = payments.filter((q) => q.ts < T);
+  const inWindow = (w: string) => before.filter((q) => q.ts >= windowStart(T, WINDOW[w] as number));
+  const expected: Record<string, FeatureValue> = {};
+  for (const w of ['1m', '1h', '24h', '7d', '30d']) {
+    const card = inWindow(w).filter((q) => q.cardId === p.cardId);
+    expected[`card_payments_${w}`] = card.length;
+    expected[`card_amount_${w}`] = card.reduce((s, q) => s + q.amount, 0);
+    expected[`device_payments_${w}`] = p.deviceId
+      ? inWindow(w).filter((q) => q.deviceId === p.deviceId).length
+      : null;
+    expected[`email_amount_${w}`] = p.email
+      ? inWindow(w)
+          .filter((q) => q.email === p.email)
+          .reduce((s, q) => s + q.amount, 0)
+      : null;
+  }
+  const distinct = (qs: EventOf<'payment'>[], pick: (q: EventOf<'payment'>) => string | undefined) =>
+    new Set(qs.map(pick).filter((v) => v !== undefined)).size;
+  expected.device_cards_24h = p.deviceId
+    ? distinct(
+        inWindow('24h').filter((q) => q.deviceId === p.deviceId),
+        (q) => q.cardId,
+      )
+    : null;
+  expected.card_countries_7d = distinct(
+    inWindow('7d').filter((q) => q.cardId === p.cardId),
+    (q) => q.ipCountry,
+  );
+  const userAmounts = inWindow('30d')
+    .filter((q) => q.userId === p.userId)
+    .map((q) => q.amount);
+  const mean = userAmounts.reduce((s, x) => s + x, 0) / userAmounts.length;
+  const std = Math.sqrt(userAmounts.reduce((s, x) => s + (x - mean) ** 2, 0) / (userAmounts.length - 1));
+  expected.user_amount_z_30d = userAmounts.length >= 2 && std > 0 ? (p.amount - mean) / std : null;
+  expected.user_amount_ratio_30d = userAmounts.length >= 1 && mean > 0 ? p.amount / mean : null;
+  expected.amount = p.amount;
+  const mine = before.filter((q) => q.userId === p.userId);
+  expected.new_card_for_user = mine.some((q) => q.cardId === p.cardId) ? 0 : 1;
+  expected.new_device_for_user = p.deviceId ? (mine.some((q) => q.deviceId === p.deviceId) ? 0 : 1) : null;
+  expected.new_country_for_user = p.ipCountry
+    ? mine.some((q) => q.ipCountry === p.ipCountry)
+      ? 0
+      : 1
+    : null;
+  const mismatch = (a?: string, b?: string) => (a && b ? (a === b ? 0 : 1) : null);
+  expected.billing_ip_mismatch = mismatch(p.billingCountry, p.ipCountry);
+  expected.billing_shipping_mismatch = mismatch(p.billingCountry, p.shippingCountry);
+  const cardBefore = before.filter((q) => q.cardId === p.cardId);
+  expected.card_since_last_payment = cardBefore.length ? T - Math.max(...cardBefore.map((q) => q.ts)) : null;
+  const signups = users.filter((u) => u.userId === p.userId && u.ts < T);
+  expected.account_age = signups.length ? T - Math.min(...signups.map((u) => u.ts)) : null;
+  // A chargeback is known once both it and the payment it names are: both before T.
+  const chargebacks = (match: (q: EventOf<'payment'>) => boolean) =>
+    labels.filter((l) => {
+      const q = paymentOf.get(l.paymentId);
+      return l.isFraud && l.ts < T && q !== undefined && q.ts < T && match(q);
+    }).length;
+  expected.card_chargebacks = chargebacks((q) => q.cardId === p.cardId);
+  expected.email_chargebacks = p.email ? chargebacks((q) => q.email === p.email) : null;
+  expected.device_chargebacks = p.deviceId ? chargebacks((q) => q.deviceId === p.deviceId) : null;
+  return expected;
+}
+
+/** Checks `values` against the definition; returns how many values it checked. */
+function expectDefinition(
+  id: string,
+  values: Readonly<Record<string, FeatureValue>>,
+  expected: Record<string, FeatureValue>,
+): number {
+  let checked = 0;
+  for (const [name, value] of Object.entries(expected)) {
+    if (!close(values[name], value)) {
+      throw new Error(
+        `${id} ${name}: engine ${JSON.stringify(values[name])}, definition ${JSON.stringify(value)}`,
+      );
+    }
+    checked++;
+  }
+  return checked;
+}
+
 it('every payment of a shuffled history gets the risk features of their plain definitions', () => {
   const events = simulated();
   const shuffled = [...events, ...events.slice(0, 500)];
@@ -66,92 +170,41 @@ it('every payment of a shuffled history gets the risk features of their plain de
     [shuffled[i], shuffled[j]] = [shuffled[j] as ShopEvent, shuffled[i] as ShopEvent];
   }
   const { rows } = buildTrainingSet(shuffled, features, parseLabelSpec('fraud:2d'));
-  const payments = events.filter((e): e is EventOf<'payment'> => e.type === 'payment');
-  const labels = events.filter((e): e is EventOf<'label'> => e.type === 'label');
-  const users = events.filter((e): e is EventOf<'user'> => e.type === 'user');
-  const paymentOf = new Map(payments.map((p) => [p.paymentId, p]));
-  expect(labels.filter((l) => l.isFraud).length).toBeGreaterThan(20);
+  const history = historyOf(events);
+  expect(history.labels.filter((l) => l.isFraud).length).toBeGreaterThan(20);
   // Rows are matured payments: every one of them is checked.
   expect(rows.length).toBeGreaterThan(500);
   let checked = 0;
   let chargebacksSeen = 0;
   for (const row of rows) {
-    const p = paymentOf.get(row.id) as EventOf<'payment'>;
-    const T = p.ts;
-    const before = payments.filter((q) => q.ts < T);
-    const inWindow = (w: string) => before.filter((q) => q.ts >= windowStart(T, WINDOW[w] as number));
-    const expected: Record<string, FeatureValue> = {};
-    for (const w of ['1m', '1h', '24h', '7d', '30d']) {
-      const card = inWindow(w).filter((q) => q.cardId === p.cardId);
-      expected[`card_payments_${w}`] = card.length;
-      expected[`card_amount_${w}`] = card.reduce((s, q) => s + q.amount, 0);
-      expected[`device_payments_${w}`] = p.deviceId
-        ? inWindow(w).filter((q) => q.deviceId === p.deviceId).length
-        : null;
-      expected[`email_amount_${w}`] = p.email
-        ? inWindow(w)
-            .filter((q) => q.email === p.email)
-            .reduce((s, q) => s + q.amount, 0)
-        : null;
-    }
-    const distinct = (qs: EventOf<'payment'>[], pick: (q: EventOf<'payment'>) => string | undefined) =>
-      new Set(qs.map(pick).filter((v) => v !== undefined)).size;
-    expected.device_cards_24h = p.deviceId
-      ? distinct(
-          inWindow('24h').filter((q) => q.deviceId === p.deviceId),
-          (q) => q.cardId,
-        )
-      : null;
-    expected.card_countries_7d = distinct(
-      inWindow('7d').filter((q) => q.cardId === p.cardId),
-      (q) => q.ipCountry,
-    );
-    const userAmounts = inWindow('30d')
-      .filter((q) => q.userId === p.userId)
-      .map((q) => q.amount);
-    const mean = userAmounts.reduce((s, x) => s + x, 0) / userAmounts.length;
-    const std = Math.sqrt(userAmounts.reduce((s, x) => s + (x - mean) ** 2, 0) / (userAmounts.length - 1));
-    expected.user_amount_z_30d = userAmounts.length >= 2 && std > 0 ? (p.amount - mean) / std : null;
-    expected.user_amount_ratio_30d = userAmounts.length >= 1 && mean > 0 ? p.amount / mean : null;
-    expected.amount = p.amount;
-    const mine = before.filter((q) => q.userId === p.userId);
-    expected.new_card_for_user = mine.some((q) => q.cardId === p.cardId) ? 0 : 1;
-    expected.new_device_for_user = p.deviceId ? (mine.some((q) => q.deviceId === p.deviceId) ? 0 : 1) : null;
-    expected.new_country_for_user = p.ipCountry
-      ? mine.some((q) => q.ipCountry === p.ipCountry)
-        ? 0
-        : 1
-      : null;
-    const mismatch = (a?: string, b?: string) => (a && b ? (a === b ? 0 : 1) : null);
-    expected.billing_ip_mismatch = mismatch(p.billingCountry, p.ipCountry);
-    expected.billing_shipping_mismatch = mismatch(p.billingCountry, p.shippingCountry);
-    const cardBefore = before.filter((q) => q.cardId === p.cardId);
-    expected.card_since_last_payment = cardBefore.length
-      ? T - Math.max(...cardBefore.map((q) => q.ts))
-      : null;
-    const signups = users.filter((u) => u.userId === p.userId && u.ts < T);
-    expected.account_age = signups.length ? T - Math.min(...signups.map((u) => u.ts)) : null;
-    // A chargeback is known once both it and the payment it names are: both before T.
-    const chargebacks = (match: (q: EventOf<'payment'>) => boolean) =>
-      labels.filter((l) => {
-        const q = paymentOf.get(l.paymentId);
-        return l.isFraud && l.ts < T && q !== undefined && q.ts < T && match(q);
-      }).length;
-    expected.card_chargebacks = chargebacks((q) => q.cardId === p.cardId);
-    expected.email_chargebacks = p.email ? chargebacks((q) => q.email === p.email) : null;
-    expected.device_chargebacks = p.deviceId ? chargebacks((q) => q.deviceId === p.deviceId) : null;
+    const expected = definition(history.paymentOf.get(row.id) as EventOf<'payment'>, history);
     chargebacksSeen += (expected.card_chargebacks as number) + ((expected.device_chargebacks as number) ?? 0);
-    for (const [name, value] of Object.entries(expected)) {
-      if (!close(row.values[name], value)) {
-        throw new Error(
-          `${row.id} ${name}: engine ${JSON.stringify(row.values[name])}, definition ${JSON.stringify(value)}`,
-        );
-      }
-      checked++;
-    }
+    checked += expectDefinition(row.id, row.values, expected);
   }
   expect(checked).toBeGreaterThan(rows.length * 30);
   expect(chargebacksSeen).toBeGreaterThan(0);
+});
+
+it('the live decisions read the risk features of their plain definitions (the stream, in time order)', async () => {
+  const events = simulated().sort((a, b) => a.ts - b.ts);
+  const decisions = new MemoryDecisionStore();
+  const service = await RiskService.open({
+    engine: new FeatureEngine(features, { outOfOrdernessMs: 60_000, allowedLatenessMs: 600_000 }),
+    decisions,
+    rules: new MemoryRuleStore(),
+    models: new LiveModels(new MemoryModelStore()),
+    clock: SYSTEM_CLOCK,
+  });
+  for (let i = 0; i < events.length; i += 997) await service.process(events.slice(i, i + 997));
+  const history = historyOf(events);
+  const stored = await decisions.list({});
+  expect(stored.length).toBe(history.payments.length);
+  let checked = 0;
+  for (const d of stored) {
+    const p = history.paymentOf.get(d.paymentId) as EventOf<'payment'>;
+    checked += expectDefinition(d.paymentId, d.features, definition(p, history));
+  }
+  expect(checked).toBeGreaterThan(stored.length * 30);
 });
 
 it.skipIf(!HAS_SHARED_DATA)(

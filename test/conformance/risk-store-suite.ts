@@ -39,6 +39,7 @@ export function riskStoreConformance(name: string, open: () => Promise<RiskStore
       expect([a.created, b.created].sort()).toEqual([false, true]);
       expect(a.stored).toEqual(b.stored);
       expect(await s.decisions.count()).toBe(1);
+      expect([await s.decisions.has('p1'), await s.decisions.has('p9')]).toEqual([true, false]);
       const got = await s.decisions.get('p1');
       expect(got?.score).toBe(a.stored.score);
       expect(got?.features).toEqual({ amount: 10, card_payments_24h: null });

@@ -1,4 +1,4 @@
-// The risk app's decisions, cases, rule sets and lists in memory: for tests and embedding.
+// The risk app's decisions, cases, rule sets and lists in memory: for tests, benchmarks and embedding.
 import type {
   CaseStatus,
   DecisionFilter,
@@ -13,17 +13,34 @@ import type {
   StoredRuleSet,
 } from '../../core/index.js';
 
+/** A stored decision: the object itself, frozen (a caller cannot change what the store holds), and its label. */
+interface Entry {
+  readonly decision: StoredDecision;
+  label: DecisionLabel | null;
+}
+
+function freeze(d: StoredDecision): StoredDecision {
+  Object.freeze(d.features);
+  Object.freeze(d.payment);
+  for (const r of d.reasons) Object.freeze(r);
+  Object.freeze(d.reasons);
+  Object.freeze(d.ruleHits);
+  return Object.freeze(d);
+}
+
+const before = (a: Entry, b: Entry): boolean =>
+  a.decision.featuresAsOf < b.decision.featuresAsOf ||
+  (a.decision.featuresAsOf === b.decision.featuresAsOf && a.decision.paymentId < b.decision.paymentId);
+
 export class MemoryDecisionStore implements DecisionStore {
-  /** Each decision as stored (a copy, frozen in JSON) beside the fields a filter reads. */
-  private readonly decisions = new Map<
-    string,
-    { body: string; ts: number; decision: string; cardId: unknown; label: DecisionLabel | null }
-  >();
+  private readonly decisions = new Map<string, Entry>();
+  /** The entries in payment-time order (then by id): a time range is two binary searches. */
+  private readonly byTime: Entry[] = [];
   private readonly reviewCases = new Map<string, ReviewCase>();
 
   put(decision: StoredDecision): Promise<{ stored: StoredDecision; created: boolean }> {
     const existing = this.decisions.get(decision.paymentId);
-    if (existing) return Promise.resolve({ stored: JSON.parse(existing.body), created: false });
+    if (existing) return Promise.resolve({ stored: existing.decision, created: false });
     this.write(decision);
     return Promise.resolve({ stored: decision, created: true });
   }
@@ -40,31 +57,43 @@ export class MemoryDecisionStore implements DecisionStore {
 
   get(paymentId: string): Promise<LabelledDecision | undefined> {
     const e = this.decisions.get(paymentId);
-    return Promise.resolve(e && { ...(JSON.parse(e.body) as StoredDecision), label: e.label });
+    return Promise.resolve(e && labelled(e));
+  }
+
+  has(paymentId: string): Promise<boolean> {
+    return Promise.resolve(this.decisions.has(paymentId));
   }
 
   list(filter: DecisionFilter): Promise<LabelledDecision[]> {
-    // Filtered on the kept fields first: only the decisions listed are parsed.
-    const kept = [...this.decisions.entries()]
-      .filter(
-        ([, e]) =>
-          (filter.from === undefined || e.ts >= filter.from) &&
-          (filter.to === undefined || e.ts < filter.to) &&
-          (filter.decision === undefined || e.decision === filter.decision) &&
-          (filter.cardId === undefined || e.cardId === filter.cardId),
-      )
-      .sort(([a, x], [b, y]) => x.ts - y.ts || (a < b ? -1 : 1));
-    const out = (filter.limit === undefined ? kept : kept.slice(0, filter.limit)).map(
-      ([, e]): LabelledDecision => ({ ...(JSON.parse(e.body) as StoredDecision), label: e.label }),
-    );
+    const start = filter.from === undefined ? 0 : this.firstAt(filter.from);
+    const end = filter.to === undefined ? this.byTime.length : this.firstAt(filter.to);
+    const out: LabelledDecision[] = [];
+    for (let i = start; i < end && (filter.limit === undefined || out.length < filter.limit); i++) {
+      const e = this.byTime[i] as Entry;
+      if (filter.decision !== undefined && e.decision.decision !== filter.decision) continue;
+      if (filter.cardId !== undefined && e.decision.payment.cardId !== filter.cardId) continue;
+      out.push(labelled(e));
+    }
     return Promise.resolve(out);
   }
 
   label(paymentId: string, label: DecisionLabel): Promise<boolean> {
     const e = this.decisions.get(paymentId);
     if (!e || e.label) return Promise.resolve(false);
-    e.label = { ...label };
+    e.label = Object.freeze({ ...label });
     return Promise.resolve(true);
+  }
+
+  /** The index of the first entry at or after time `ts`. */
+  private firstAt(ts: number): number {
+    let lo = 0;
+    let hi = this.byTime.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((this.byTime[mid] as Entry).decision.featuresAsOf < ts) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   cases(status: CaseStatus | undefined, limit: number): Promise<ReviewCase[]> {
@@ -94,13 +123,21 @@ export class MemoryDecisionStore implements DecisionStore {
   }
 
   private write(d: StoredDecision): void {
-    this.decisions.set(d.paymentId, {
-      body: JSON.stringify(d),
-      ts: d.featuresAsOf,
-      decision: d.decision,
-      cardId: d.payment.cardId,
-      label: null,
-    });
+    const entry: Entry = { decision: freeze(d), label: null };
+    this.decisions.set(d.paymentId, entry);
+    // Decisions come mostly in time order: an append, else a binary search for the place.
+    const last = this.byTime[this.byTime.length - 1];
+    if (last === undefined || !before(entry, last)) this.byTime.push(entry);
+    else {
+      let lo = 0;
+      let hi = this.byTime.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (before(this.byTime[mid] as Entry, entry)) lo = mid + 1;
+        else hi = mid;
+      }
+      this.byTime.splice(lo, 0, entry);
+    }
     if (d.decision === 'review') {
       this.reviewCases.set(d.paymentId, {
         paymentId: d.paymentId,
@@ -113,6 +150,10 @@ export class MemoryDecisionStore implements DecisionStore {
       });
     }
   }
+}
+
+function labelled(e: Entry): LabelledDecision {
+  return { ...e.decision, label: e.label };
 }
 
 export class MemoryRuleStore implements RuleStore {

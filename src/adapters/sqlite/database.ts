@@ -60,14 +60,19 @@ CREATE TABLE IF NOT EXISTS model_versions (
 CREATE TABLE IF NOT EXISTS model_revision (id INTEGER PRIMARY KEY, revision INTEGER NOT NULL);
 INSERT OR IGNORE INTO model_revision VALUES (1, 0);
 CREATE TABLE IF NOT EXISTS risk_decisions (
-  payment_id TEXT PRIMARY KEY,
+  payment_id TEXT NOT NULL UNIQUE,
   ts INTEGER NOT NULL,
   decision TEXT NOT NULL,
   card_id TEXT,
   body TEXT NOT NULL,
+  features BLOB,
+  feature_set INTEGER,
   label TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS risk_decisions_ts ON risk_decisions (ts);
+);
+CREATE TABLE IF NOT EXISTS risk_feature_sets (
+  id INTEGER PRIMARY KEY,
+  names TEXT NOT NULL UNIQUE
+);
 CREATE TABLE IF NOT EXISTS risk_cases (
   payment_id TEXT PRIMARY KEY,
   status TEXT NOT NULL,
@@ -144,6 +149,24 @@ export function openDatabase(file: string): SqliteDatabase {
 
 /** Brings a data directory written by an earlier version up to the current schema. */
 function migrate(db: SqliteDatabase): void {
+  const decisionColumns = db
+    .prepare("SELECT name FROM pragma_table_info('risk_decisions')")
+    .pluck()
+    .all() as string[];
+  if (!decisionColumns.includes('features')) {
+    // Decisions of the first layout (the whole decision as JSON, in a WITHOUT ROWID table): kept as they are,
+    // their features in the body, in the table of the current layout.
+    db.transaction(() => {
+      db.exec('ALTER TABLE risk_decisions RENAME TO risk_decisions_v1');
+      db.exec(SCHEMA);
+      db.exec(
+        'INSERT INTO risk_decisions (payment_id, ts, decision, card_id, body, label) ' +
+          'SELECT payment_id, ts, decision, card_id, body, label FROM risk_decisions_v1',
+      );
+      db.exec('DROP TABLE risk_decisions_v1');
+    })();
+  }
+  db.exec('CREATE INDEX IF NOT EXISTS risk_decisions_ts ON risk_decisions (ts)');
   const columns = db.prepare("SELECT name FROM pragma_table_info('dead_letters')").pluck().all() as string[];
   if (!columns.includes('dedup_key')) {
     db.exec('ALTER TABLE dead_letters ADD COLUMN dedup_key TEXT');

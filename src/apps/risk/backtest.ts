@@ -87,6 +87,7 @@ const zeroActions = (): Record<RiskAction, number> => ({ approve: 0, challenge: 
 
 export async function backtest(options: BacktestOptions): Promise<BacktestReport> {
   const engine = new FeatureEngine(options.features, { outOfOrdernessMs: 0, allowedLatenessMs: 0 });
+  const reader = engine.reader(options.features.map((f) => f.name));
   const from = options.from ?? -Infinity;
   const to = options.to ?? Infinity;
   const rows: Row[] = [];
@@ -104,14 +105,15 @@ export async function backtest(options: BacktestOptions): Promise<BacktestReport
     }
     applyDecidingPayments(engine, page, (e) => {
       if (e.ts < from || e.ts >= to) return;
-      const features = featureVector(engine, options.features, e);
+      const vector = featureVector(reader, e);
+      const features = vector.values;
       const payment = paymentFields(e);
       const version =
         options.storedListsVersion.get(e.paymentId) ?? Lists.versionAt(options.listHistory, e.ts);
       const lists = listsAt(version);
       const row: Row = { paymentId: e.paymentId, amount: e.amount, outcomes: [], probabilities: [] };
       for (const side of options.sides) {
-        const model = side.model && opinionOf(side.model, features);
+        const model = side.model && opinionOf(side.model, features, vector);
         row.outcomes.push(decide({ payment, features, model, rules: side.rules, lists }));
         row.probabilities.push(model ? model.probability : null);
       }

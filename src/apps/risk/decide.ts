@@ -1,7 +1,6 @@
 // One payment's decision from its features, the model's score, the rules and the lists — the one function the
 // live API, the stream and the backtest call, so a backtest of a rule set is what it would have decided live.
 import type {
-  CompiledFeature,
   DecisionReason,
   EventOf,
   FeatureEngine,
@@ -9,6 +8,7 @@ import type {
   LiveModel,
   RiskAction,
   ShopEvent,
+  VectorReader,
 } from '../../core/index.js';
 import { RISK_PHRASES } from './feature-set.js';
 import { listAction, type Lists } from './lists.js';
@@ -48,22 +48,27 @@ export function paymentFields(payment: EventOf<'payment'>): Record<string, strin
   return out;
 }
 
+/** A payment's features: by name (what a decision stores and rules read) and as numbers in the reader's order. */
+export interface RiskVector {
+  readonly values: Record<string, number | null>;
+  /** In `names` order; NaN for no data yet. */
+  readonly numbers: Float64Array;
+  readonly names: readonly string[];
+}
+
 /**
  * The payment's feature vector from an engine holding every event before it (the payment not yet applied):
  * what the live decision, the stream and the backtest all read. Numbers, or null for no data yet.
  */
-export function featureVector(
-  engine: FeatureEngine,
-  features: readonly CompiledFeature[],
-  payment: EventOf<'payment'>,
-): Record<string, number | null> {
+export function featureVector(reader: VectorReader, payment: EventOf<'payment'>): RiskVector {
+  const numbers = reader.read(payment, payment.ts);
+  const names = reader.names;
   const values: Record<string, number | null> = {};
-  for (const f of features) {
-    const key = engine.keyOf(f.name, payment);
-    const v = key === undefined ? null : engine.value(f.name, key, payment.ts, payment);
-    values[f.name] = typeof v === 'number' && Number.isFinite(v) ? v : null;
+  for (let i = 0; i < names.length; i++) {
+    const v = numbers[i] as number;
+    values[names[i] as string] = Number.isNaN(v) ? null : v;
   }
-  return values;
+  return { values, numbers, names };
 }
 
 /**
@@ -102,18 +107,75 @@ export interface ModelOpinion {
   readonly ref: string;
   /** The model's probability of fraud, 0–1. */
   readonly probability: number;
-  /** Contributions by feature (log-odds), asked only when the decision needs reasons. */
-  readonly explain: () => Readonly<Record<string, number>>;
+  /** The `n` features that pushed the score up most and their contributions (log-odds), largest first; asked only when the decision needs reasons. */
+  readonly explain: (n: number) => readonly (readonly [string, number])[];
 }
 
-/** A model's opinion of a feature vector; the model reads its columns of it (missing ones as missing values). */
-export function opinionOf(live: LiveModel, features: Readonly<Record<string, number | null>>): ModelOpinion {
-  const row: Record<string, number | null> = {};
-  for (const c of live.model.columns) row[c] = features[c] ?? null;
+interface VectorModel {
+  readonly names: readonly string[];
+  readonly score: ((x: ArrayLike<number>) => number) | undefined;
+  readonly explain: ((x: ArrayLike<number>) => Float64Array) | undefined;
+}
+
+/** Per model, its scorer and explainer of vectors in one order of names (undefined: it reads text columns). */
+const vectorModels = new WeakMap<object, VectorModel>();
+
+function vectorModelOf(live: LiveModel, names: readonly string[]): VectorModel {
+  let cached = vectorModels.get(live.model);
+  if (cached?.names !== names) {
+    cached = {
+      names,
+      score: live.model.vectorScorer(names),
+      explain: live.model.vectorExplainer(names, { fast: true }),
+    };
+    vectorModels.set(live.model, cached);
+  }
+  return cached;
+}
+
+/** The features that pushed the score up most, largest first: at most `n` of them. */
+function topPositive(entries: Iterable<readonly [string, number]>, n: number): [string, number][] {
+  const top: [string, number][] = [];
+  for (const [name, c] of entries) {
+    if (!(c > 0)) continue;
+    if (top.length === n && c <= (top[n - 1] as [string, number])[1]) continue;
+    top.push([name, c]);
+    top.sort((a, b) => b[1] - a[1]);
+    if (top.length > n) top.pop();
+  }
+  return top;
+}
+
+/**
+ * A model's opinion of a feature vector; the model reads its columns of it (missing ones as missing values).
+ * With the vector's numbers it scores and explains them directly (the same numbers, no row object built).
+ */
+export function opinionOf(
+  live: LiveModel,
+  features: Readonly<Record<string, number | null>>,
+  vector?: Pick<RiskVector, 'numbers' | 'names'>,
+): ModelOpinion {
+  const rowOf = (): Record<string, number | null> => {
+    const row: Record<string, number | null> = {};
+    for (const c of live.model.columns) row[c] = features[c] ?? null;
+    return row;
+  };
+  const fast = vector && vectorModelOf(live, vector.names);
+  const score = fast?.score;
+  const explain = fast?.explain;
   return {
     ref: `${live.meta.name}@${live.meta.version}`,
-    probability: live.model.predict(row).score,
-    explain: () => live.model.explain(row, { fast: true }).byColumn,
+    probability: vector && score ? score(vector.numbers) : live.model.predict(rowOf()).score,
+    explain: (n) => {
+      if (vector && explain) {
+        const c = explain(vector.numbers);
+        return topPositive(
+          vector.names.map((name, i) => [name, c[i] as number] as const),
+          n,
+        );
+      }
+      return topPositive(Object.entries(live.model.explain(rowOf(), { fast: true }).byColumn), n);
+    },
   };
 }
 
@@ -178,24 +240,20 @@ export function decide(input: DecisionInput): DecisionOutcome {
       message: 'no risk model in production: the rules and lists alone decided',
     });
   } else if (decision !== 'approve') {
-    reasons.push(...modelReasons(input.model.explain(), input.features));
+    reasons.push(...modelReasons(input.model.explain(MODEL_REASONS), input.features));
   }
   return { decision, score, reasons, ruleHits };
 }
 
 function modelReasons(
-  contributions: Readonly<Record<string, number>>,
+  top: readonly (readonly [string, number])[],
   features: Readonly<Record<string, number | null>>,
 ): DecisionReason[] {
-  return Object.entries(contributions)
-    .filter(([, c]) => c > 0)
-    .sort((a, b) => b[1] - a[1])
-    .slice(0, MODEL_REASONS)
-    .map(([name, c]) => ({
-      code: `FEATURE_${name.toUpperCase()}`,
-      message: phrase(name, features[name] ?? null),
-      contribution: Math.round(c * 1000) / 1000,
-    }));
+  return top.map(([name, c]) => ({
+    code: `FEATURE_${name.toUpperCase()}`,
+    message: phrase(name, features[name] ?? null),
+    contribution: Math.round(c * 1000) / 1000,
+  }));
 }
 
 /** A feature and its value in the store's language, e.g. "7 cards on this device in 24 h". */

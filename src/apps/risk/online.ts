@@ -40,6 +40,22 @@ export class OnlineRiskModel {
     return this.fitted ? this.model.predictProbaOne(onlineRow(this.names, features)) : null;
   }
 
+  /** `score` of features given as numbers in `names` order (NaN: no data), without a record. */
+  scorer(names: readonly string[]): (numbers: ArrayLike<number>) => number | null {
+    const at = new Map(names.map((n, i) => [n, i]));
+    const index = Int32Array.from(this.names, (n) => at.get(n) ?? -1);
+    const x = new Float64Array(this.names.length);
+    return (numbers) => {
+      if (!this.fitted) return null;
+      for (let j = 0; j < index.length; j++) {
+        const i = index[j] as number;
+        const v = i === -1 ? Number.NaN : (numbers[i] as number);
+        x[j] = Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
+      }
+      return this.model.predictProbaOne(x);
+    };
+  }
+
   learn(features: Readonly<Record<string, number | null>>, isFraud: boolean): void {
     this.model.learnOne(onlineRow(this.names, features), isFraud ? 1 : 0);
     this.fitted = true;

@@ -17,6 +17,7 @@ import {
   type ShopEvent,
   type StoredDecision,
   type StreamProcessor,
+  type VectorReader,
 } from '../../core/index.js';
 import {
   applyDecidingPayments,
@@ -70,10 +71,12 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
   private lists: Lists = Lists.EMPTY;
   private seenRevision = -1;
   private readonly names: ReadonlySet<string>;
-  /** Payments the API decided whose event the stream has not read yet: it skips them. */
-  private readonly apiDecided = new Set<string>();
+  /** Payments posted to the API and landed, waiting for the stream to decide them. */
+  private readonly awaited = new Map<string, (decision: StoredDecision) => void>();
   private readonly inFlight = new Map<string, Promise<{ stored: StoredDecision; created: boolean }>>();
   private readonly usable = new Map<string, Usable>();
+  private readonly reader: VectorReader;
+  private readonly onlineScore: (numbers: ArrayLike<number>) => number | null;
 
   private constructor(private readonly options: RiskServiceOptions) {
     this.engine = options.engine;
@@ -83,10 +86,12 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
       throw new Error(`the engine lacks the risk features ${missing.join(', ')}: build it withRiskFeatures`);
     }
     this.features = RISK_FEATURE_NAMES.map((n) => byName.get(n) as CompiledFeature);
+    this.reader = options.engine.reader(RISK_FEATURE_NAMES);
     this.names = ruleNames(RISK_FEATURE_NAMES);
     this.modelName = options.modelName ?? RISK_MODEL;
     this.online = new OnlineRiskModel(modelColumns(this.features), options.maturityMs ?? RISK_MATURITY_MS);
     this.shadow = options.shadow && new ShadowTracker(options.shadow, this.names);
+    this.onlineScore = this.online.scorer(RISK_FEATURE_NAMES);
   }
 
   /** Opens the service; a store without a rule set gets the default one as version 1. */
@@ -154,10 +159,11 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
    * not yet. Synchronous: nothing can change the state between reading it and deciding.
    */
   decideNow(payment: EventOf<'payment'>, via: StoredDecision['via']): StoredDecision {
-    const values = featureVector(this.engine, this.features, payment);
+    const vector = featureVector(this.reader, payment);
+    const values = vector.values;
     const fields = paymentFields(payment);
     const usable = this.model();
-    const opinion = usable && 'model' in usable ? opinionOf(usable.model, values) : undefined;
+    const opinion = usable && 'model' in usable ? opinionOf(usable.model, values, vector) : undefined;
     const outcome = decide({
       payment: fields,
       features: values,
@@ -176,7 +182,7 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
       featuresAsOf: payment.ts,
       features: values,
       payment: fields,
-      onlineScore: this.online.score(values),
+      onlineScore: this.onlineScore(vector.numbers),
       via,
       decidedAt: this.options.clock.now(),
     };
@@ -186,9 +192,12 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
   }
 
   /**
-   * The API's path: one decision per payment id, also for requests at once (they share the first one's) and
-   * across processes (the store keeps the first). `catchUp` applies what the log holds before deciding;
-   * `land` appends the payment to the log after it (if it throws, nothing is stored and the error is the answer).
+   * The API's path: the payment lands in the log (`land`; a refusal throws and is the answer), then `catchUp`
+   * applies the log — and the stream's own path (`process`) decides the payment just before the engine applies
+   * it, as it decides every other payment, from every event before it in the log. So payments posted at once are
+   * decided in their log order, each seeing the ones before (a backtest makes the same decisions), and their
+   * decisions are stored together. One decision per payment id: requests at once share the first one's, and a
+   * payment the store already decided (also by another process) is answered from the store.
    */
   decidePayment(
     payment: EventOf<'payment'>,
@@ -198,21 +207,23 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
     const pending = this.inFlight.get(payment.paymentId);
     if (pending) return pending.then((r) => ({ stored: r.stored, created: false }));
     const work = (async () => {
-      const before = await this.options.decisions.get(payment.paymentId);
-      if (before) return { stored: before, created: false };
-      await catchUp();
-      await this.refresh();
-      const caught = await this.options.decisions.get(payment.paymentId);
-      if (caught) return { stored: caught, created: false };
-      const decision = this.decideNow(payment, 'api');
-      this.apiDecided.add(payment.paymentId);
+      const stored = async (): Promise<{ stored: StoredDecision; created: boolean }> => {
+        const d = await this.options.decisions.get(payment.paymentId);
+        if (!d) throw new Error(`payment ${payment.paymentId}: in the log but not decided`);
+        return { stored: d, created: false };
+      };
+      if (await this.options.decisions.has(payment.paymentId)) return stored();
+      const mine: { decision?: StoredDecision } = {};
+      this.awaited.set(payment.paymentId, (d) => (mine.decision = d));
       try {
         await land(payment);
-      } catch (error) {
-        this.apiDecided.delete(payment.paymentId);
-        throw error;
+        await catchUp();
+      } finally {
+        this.awaited.delete(payment.paymentId);
       }
-      return this.options.decisions.put(decision);
+      // Decided and stored in this catch-up; else (the log held the payment already, or another process stored
+      // its decision first) the store has the one that counts.
+      return mine.decision ? { stored: mine.decision, created: true } : stored();
     })();
     this.inFlight.set(payment.paymentId, work);
     return work.finally(() => this.inFlight.delete(payment.paymentId));
@@ -226,9 +237,11 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
     await this.refresh();
     const made: StoredDecision[] = [];
     applyDecidingPayments(this.engine, events, (payment) => {
-      if (!this.apiDecided.delete(payment.paymentId)) made.push(this.decideNow(payment, 'stream'));
+      made.push(this.decideNow(payment, this.awaited.has(payment.paymentId) ? 'api' : 'stream'));
     });
-    await this.options.decisions.putMany(made);
+    // Each one of them new to the store: none was kept from elsewhere, so the API's ones are created here.
+    const added = await this.options.decisions.putMany(made);
+    if (added === made.length) for (const d of made) this.awaited.get(d.paymentId)?.(d);
     for (const e of events) if (e.type === 'label') await this.onLabel(e);
     await this.mature();
   }

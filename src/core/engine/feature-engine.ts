@@ -9,6 +9,7 @@ import type { CompiledFeature } from '../features/definition.js';
 import { FeatureTable } from '../features/feature-table.js';
 import { KeySpace } from '../features/key-space.js';
 import type { TileColumn } from '../features/tile-column.js';
+import { VectorReader, derivedValue } from './vector-reader.js';
 import { LABEL_JOIN_HORIZON_MS, LabelJoin, type LabelJoinSnapshot } from './label-join.js';
 
 export interface EngineOptions {
@@ -192,33 +193,18 @@ export class FeatureEngine {
     const derived = this.derived.get(name);
     if (!derived?.derived) return undefined;
     const [a, b] = derived.derived.of.map((n) => this.byName.get(n)?.valueAt(key, asOf));
-    const x =
-      event === undefined || derived.value === undefined
-        ? undefined
-        : (event as unknown as Record<string, unknown>)[derived.value];
-    switch (derived.derived.kind) {
-      case 'ratio':
-        return typeof a === 'number' && typeof b === 'number' && b !== 0 ? a / b : null;
-      case 'time_since':
-        return typeof a === 'number' ? asOf - a : null;
-      case 'zscore':
-        return typeof x === 'number' && typeof a === 'number' && typeof b === 'number' && b > 0
-          ? (x - a) / b
-          : null;
-      case 'value_ratio':
-        return typeof x === 'number' && typeof a === 'number' && a > 0 ? x / a : null;
-      case 'is_new':
-        return typeof a === 'number' && a > 0 ? 0 : 1;
-      case 'field':
-        return typeof x === 'number' ? x : typeof x === 'boolean' ? (x ? 1 : 0) : null;
-      case 'mismatch': {
-        const record = event as unknown as Record<string, unknown> | undefined;
-        const [f, g] = derived.derived.fields ?? [];
-        const p = record?.[f as string];
-        const q = record?.[g as string];
-        return typeof p === 'string' && typeof q === 'string' ? (p === q ? 0 : 1) : null;
-      }
-    }
+    return derivedValue(derived, a, b, event, asOf);
+  }
+
+  /**
+   * A reader of many features of one event at once (scoring's hot path): the values `value` gives, each entity
+   * looked up once; an unknown name is an error.
+   */
+  reader(names: readonly string[]): VectorReader {
+    return new VectorReader(names, {
+      table: (name) => this.byName.get(name),
+      derivedFeature: (name) => this.derived.get(name),
+    });
   }
 
   /**

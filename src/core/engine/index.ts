@@ -1,6 +1,7 @@
 // The stream engine: feature state in event time, fed by the log, checkpointed with its offsets.
 export { FeatureEngine, DEFAULT_ENGINE_OPTIONS } from './feature-engine.js';
 export type { EngineOptions, EngineSnapshot } from './feature-engine.js';
+export type { VectorReader } from './vector-reader.js';
 export { StreamRunner, DEFAULT_RUNNER_OPTIONS } from './stream-runner.js';
 export type { StreamProcessor, StreamRunnerOptions } from './stream-runner.js';
 export { replayLog } from './replay.js';

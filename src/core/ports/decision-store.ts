@@ -77,6 +77,8 @@ export interface DecisionStore {
   /** Many at once (the stream's micro-batch), in one transaction; decisions already stored are kept. */
   putMany(decisions: readonly StoredDecision[]): Promise<number>;
   get(paymentId: string): Promise<LabelledDecision | undefined>;
+  /** Whether the payment has a decision (cheaper than `get`: nothing is read back). */
+  has(paymentId: string): Promise<boolean>;
   /** In payment-time order (ties by payment id), each with its label. */
   list(filter: DecisionFilter): Promise<LabelledDecision[]>;
   /** Records the first label of a decided payment; false when the payment has no decision or a label already. */

@@ -135,6 +135,53 @@ export class TabularModel {
     return { score, label: score >= this.threshold ? 1 : 0 };
   }
 
+  /**
+   * A scorer of rows given as numbers in `names` order (NaN: missing), for the hot path: `predict`'s score
+   * without building a row object. Undefined when the model reads a categorical column (score rows then).
+   * @example const score = model.vectorScorer(names); score?.(new Float64Array([3, Number.NaN]))
+   */
+  vectorScorer(names: readonly string[]): ((values: ArrayLike<number>) => number) | undefined {
+    const at = new Map(names.map((n, i) => [n, i]));
+    const index = Int32Array.from(this.columns, (c) => at.get(c) ?? -1);
+    const x = new Float64Array(this.pipeline.width);
+    const probe = new Float64Array(names.length).fill(Number.NaN);
+    if (!this.pipeline.transformVector(probe, index, x)) return undefined;
+    const { pipeline, model } = this;
+    const regression = model.task === 'regression';
+    return (values) => {
+      pipeline.transformVector(values, index, x);
+      return regression ? model.predictOne(x) : model.predictProbaOne(x);
+    };
+  }
+
+  /**
+   * `explain`'s contributions summed by input column, for rows given as in `vectorScorer`: a Float64Array in
+   * `names` order (0 for a name the model does not read). Undefined where `vectorScorer` is.
+   */
+  vectorExplainer(
+    names: readonly string[],
+    options: { fast?: boolean } = {},
+  ): ((values: ArrayLike<number>) => Float64Array) | undefined {
+    const at = new Map(names.map((n, i) => [n, i]));
+    const index = Int32Array.from(this.columns, (c) => at.get(c) ?? -1);
+    const x = new Float64Array(this.pipeline.width);
+    if (!this.pipeline.transformVector(new Float64Array(names.length).fill(Number.NaN), index, x))
+      return undefined;
+    const target = Int32Array.from(this.pipeline.outputSources, (source) => index[source] as number);
+    const { pipeline, model } = this;
+    const fast = options.fast && model.explainFast !== undefined;
+    return (values) => {
+      pipeline.transformVector(values, index, x);
+      const e = fast ? (model.explainFast as (x: Float64Array) => Explanation)(x) : model.explainOne(x);
+      const out = new Float64Array(names.length);
+      e.contributions.forEach((c, j) => {
+        const i = target[j] as number;
+        if (i !== -1) out[i] = (out[i] as number) + c;
+      });
+      return out;
+    };
+  }
+
   /** One score per row (as `predict`), rows already validated. */
   scores(rows: readonly DataRow[]): Float64Array {
     return this.model.predictMany(this.pipeline.transform(rows));

@@ -392,6 +392,36 @@ export class Pipeline {
     return out;
   }
 
+  /**
+   * `transformRow` for a row given as numbers in `index` order: `index[i]` is where step i's column is in
+   * `values` (−1: absent); NaN is a missing value. Undefined when a column is categorical (it needs the row).
+   */
+  transformVector(
+    values: ArrayLike<number>,
+    index: Int32Array,
+    out: Float64Array = new Float64Array(this.width),
+  ): Float64Array | undefined {
+    const steps = this.fittedSteps();
+    let at = 0;
+    for (let i = 0; i < steps.length; i++) {
+      const step = steps[i] as ColumnStep;
+      const j = index[i] as number;
+      const raw = j === -1 ? Number.NaN : (values[j] as number);
+      if (step.kind === 'numeric') {
+        let v = Number.isNaN(raw) ? step.fill : raw;
+        if (step.clip) v = Math.min(step.clip[1], Math.max(step.clip[0], v));
+        out[at++] = (v - step.center) / step.scale;
+      } else if (step.kind === 'bucket') {
+        const v = Number.isNaN(raw) ? step.fill : raw;
+        let k = 0;
+        while (k < step.edges.length && v >= (step.edges[k] as number)) k++;
+        for (let b = 0; b <= step.edges.length; b++) out[at + b] = b === k ? 1 : 0;
+        at += step.edges.length + 1;
+      } else return undefined;
+    }
+    return out;
+  }
+
   transform(rows: readonly DataRow[]): Matrix {
     const m = zeros(rows.length, this.width);
     for (let i = 0; i < rows.length; i++) {
