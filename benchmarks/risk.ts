@@ -3,10 +3,12 @@
 // (from the simulator's truth); one payment's decision in process (features, model, rules: p50/p99); and the
 // stream path's payments per second on one core, beside the bare engine applying the same events.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   FeatureEngine,
+  Ingestor,
   LiveModels,
   SYSTEM_CLOCK,
   compileFeatures,
@@ -16,7 +18,7 @@ import {
   type ShopEvent,
 } from '../src/core/index.js';
 import { MemoryDecisionStore, MemoryModelStore, MemoryRuleStore } from '../src/adapters/memory/index.js';
-import { writeTable, type Cell } from '../src/adapters/files/index.js';
+import { PRESETS, importFile, writeTable, type Cell } from '../src/adapters/files/index.js';
 import {
   DEFAULT_RULES,
   RISK_FEATURES,
@@ -34,7 +36,7 @@ import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { fmt, median, type Measure } from './lib.js';
 import { pacedLoad, startChild, startServer } from './children.js';
 import { openWorkspace } from '../src/workspace/index.js';
-import { PYTHON, hasPython } from './reference.js';
+import { PAYSIM, PYTHON, hasPython } from './reference.js';
 
 async function* pagesOf(events: readonly ShopEvent[]): AsyncGenerator<ShopEvent[]> {
   for (let i = 0; i < events.length; i += 10_000) yield events.slice(i, i + 10_000);
@@ -55,6 +57,103 @@ async function caughtUp(url: string): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`${url}: the stream engine did not catch up with the log in 60 s`);
+}
+
+/** Writes the rows' cells as a train and a test CSV (the later 30% tests) and runs ref_risk.py on them. */
+async function referenceOn(
+  work: string,
+  name: string,
+  header: readonly string[],
+  rows: readonly Cell[][],
+): Promise<Record<string, { auc: number; pr_auc: number }>> {
+  const cut = rows.length - Math.max(1, Math.round(rows.length * 0.3));
+  const train = join(work, `${name}-train.csv`);
+  const test = join(work, `${name}-test.csv`);
+  await writeTable(train, header, rows.slice(0, cut));
+  await writeTable(test, header, rows.slice(cut));
+  const script = fileURLToPath(new URL('./ref_risk.py', import.meta.url));
+  const run = spawnSync(PYTHON, [script, train, test, header[header.length - 1] as string], {
+    encoding: 'utf8',
+  });
+  if (run.status !== 0) throw new Error(`ref_risk.py: ${run.stderr}`);
+  return JSON.parse(run.stdout) as Record<string, { auc: number; pr_auc: number }>;
+}
+
+/**
+ * PaySim, imported with its preset and replayed: the risk model (velocity, recipient and balance features, point
+ * in time) on the later 30% of payments by time, against XGBoost and logistic regression on the file's raw
+ * columns (amount, type, the four balances) of the same payments under the same split.
+ */
+async function benchPaysim(work: string): Promise<Measure[]> {
+  const dataDir = join(work, 'risk-paysim');
+  const workspace = await openWorkspace(dataDir);
+  const ingestor = new Ingestor(workspace.log, workspace.deadLetters, SYSTEM_CLOCK);
+  await importFile(PAYSIM.file, { preset: PRESETS.get('paysim') }, ingestor);
+  const features = compileFeatures(RISK_FEATURES, 'risk features');
+  const trained = await trainRiskModel({
+    models: workspace.models,
+    features,
+    pages: historyPages(workspace.log),
+    label: 'fraud:1d',
+    now: Date.now(),
+    fingerprint: 'bench',
+  });
+  const m = trained.metrics;
+  console.log(
+    `risk paysim: ${trained.rows} payments (${trained.positives} fraud), later 30%: pr-auc ${m.prAuc?.toFixed(4)} roc-auc ${m.auc?.toFixed(4)}`,
+  );
+  const out: Measure[] = [
+    {
+      name: 'risk paysim: risk model PR-AUC, later 30%',
+      value: m.prAuc ?? NaN,
+      unit: 'pr-auc',
+      target: 'above logistic on the raw columns',
+    },
+  ];
+  if (hasPython(['sklearn', 'xgboost', 'pandas'])) {
+    const payments = new Map<string, EventOf<'payment'>>();
+    for await (const page of historyPages(workspace.log))
+      for (const e of page) if (e.type === 'payment') payments.set(e.paymentId, e);
+    const { rows } = await riskTrainingRows(features, historyPages(workspace.log), 'fraud:1d');
+    const types = [...new Set([...payments.values()].map((p) => p.method ?? ''))].sort();
+    const raw = [
+      'amount',
+      ...types.map((t) => `type_${t}`),
+      'balanceBefore',
+      'balanceAfter',
+      'recipientBalanceBefore',
+      'recipientBalanceAfter',
+    ] as const;
+    const cells = rows.map((r): Cell[] => {
+      const p = payments.get(r.id) as EventOf<'payment'>;
+      const record = p as unknown as Record<string, number | undefined>;
+      return [
+        p.amount,
+        ...types.map((t) => (p.method === t ? 1 : 0)),
+        record.balanceBefore ?? null,
+        record.balanceAfter ?? null,
+        record.recipientBalanceBefore ?? null,
+        record.recipientBalanceAfter ?? null,
+        r.label,
+      ];
+    });
+    const ref = await referenceOn(work, 'risk-paysim-raw', [...raw, 'fraud'], cells);
+    console.log(
+      `risk paysim: raw columns, same split: logistic pr-auc ${ref.logistic?.pr_auc} roc-auc ${ref.logistic?.auc}; XGBoost pr-auc ${ref.xgboost?.pr_auc} roc-auc ${ref.xgboost?.auc}`,
+    );
+    out.push({
+      name: 'risk paysim: logistic on the raw columns',
+      value: ref.logistic?.pr_auc ?? NaN,
+      unit: 'pr-auc',
+    });
+    out.push({
+      name: 'risk paysim: XGBoost on the raw columns',
+      value: ref.xgboost?.pr_auc ?? NaN,
+      unit: 'pr-auc',
+    });
+  }
+  await workspace.close();
+  return out;
 }
 
 export async function benchRisk(quick: boolean, work: string): Promise<Measure[]> {
@@ -93,17 +192,13 @@ export async function benchRisk(quick: boolean, work: string): Promise<Measure[]
     const { rows } = await riskTrainingRows(features, pagesOf(events));
     const columns = modelColumns(features);
     const table = riskTable(rows, columns);
-    const cut = table.length - Math.max(1, Math.round(table.length * 0.3));
     const header = [...columns, 'fraud'];
-    const cells = (r: Record<string, unknown>) => header.map((c) => (r[c] ?? null) as Cell);
-    const train = join(work, 'risk-train.csv');
-    const test = join(work, 'risk-test.csv');
-    await writeTable(train, header, table.slice(0, cut).map(cells));
-    await writeTable(test, header, table.slice(cut).map(cells));
-    const script = fileURLToPath(new URL('./ref_risk.py', import.meta.url));
-    const run = spawnSync(PYTHON, [script, train, test, 'fraud'], { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`ref_risk.py: ${run.stderr}`);
-    const ref = JSON.parse(run.stdout) as Record<string, { auc: number; pr_auc: number }>;
+    const ref = await referenceOn(
+      work,
+      'risk',
+      header,
+      table.map((r) => header.map((c) => (r[c] ?? null) as Cell)),
+    );
     console.log(
       `risk: same split, XGBoost pr-auc ${ref.xgboost?.pr_auc} roc-auc ${ref.xgboost?.auc}; logistic pr-auc ${ref.logistic?.pr_auc} roc-auc ${ref.logistic?.auc}`,
     );
@@ -220,6 +315,8 @@ export async function benchRisk(quick: boolean, work: string): Promise<Measure[]
     target: '≥ 50k',
   });
   out.push({ name: 'risk: bare engine, same events', value: median(bare), unit: 'events/s' });
+
+  if (existsSync(PAYSIM.file)) out.push(...(await benchPaysim(work)));
 
   // Over HTTP: the history imported, the model trained, `serve` in its own process, payments at 2k/s; the bare
   // Fastify server in turn is the machine's floor.

@@ -19,6 +19,8 @@ import { RISK_FEATURES, RiskService } from '../src/apps/risk/index.js';
 import { MemoryDecisionStore, MemoryModelStore, MemoryRuleStore } from '../src/adapters/memory/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
+import { PAYSIM_EPOCH } from '../src/adapters/files/index.js';
+import { readFileSync } from 'node:fs';
 import { HAS_SHARED_DATA, SHARED_DATA, runCli } from './helpers/cli.js';
 import { freshDir } from './helpers/tmp.js';
 
@@ -208,7 +210,7 @@ it('the live decisions read the risk features of their plain definitions (the st
 });
 
 it.skipIf(!HAS_SHARED_DATA)(
-  'on PaySim: the recipient and transaction-type features equal their definitions over the raw file',
+  'on PaySim: the recipient, transaction-type and balance features equal their definitions over the raw file',
   async () => {
     const tmp = freshDir();
     const imported = runCli(['import', PAYSIM_FILE, '--preset', 'paysim', '--data', tmp.dir]);
@@ -222,6 +224,15 @@ it.skipIf(!HAS_SHARED_DATA)(
     const paymentOf = new Map(payments.map((p) => [p.paymentId, p]));
     const frauds = events.filter((e): e is EventOf<'label'> => e.type === 'label' && e.isFraud);
     expect(rows.length).toBe(payments.length);
+    // The file's own columns, by payer, hour and amount (unique in the sample), for the balance features.
+    const [head, ...lines] = readFileSync(PAYSIM_FILE, 'utf8').trim().split('\n');
+    const columns = (head as string).split(',');
+    const raw = new Map(
+      lines.map((line) => {
+        const cells = Object.fromEntries(line.split(',').map((c, i) => [columns[i], c]));
+        return [`${cells.nameOrig}|${cells.step}|${Number(cells.amount)}`, cells];
+      }),
+    );
     let rates = 0;
     // Every 97th row: each check scans the whole file.
     for (let r = 0; r < rows.length; r += 97) {
@@ -250,6 +261,25 @@ it.skipIf(!HAS_SHARED_DATA)(
         method_chargebacks: methodFrauds,
         method_fraud_rate: ofMethod > 0 ? methodFrauds / ofMethod : null,
       };
+      const cells = raw.get(`${p.cardId}|${(T - PAYSIM_EPOCH) / HOUR + 1}|${p.amount}`) as Record<
+        string,
+        string
+      >;
+      const [before0, after0, dest0, dest1] = [
+        'oldbalanceOrg',
+        'newbalanceOrig',
+        'oldbalanceDest',
+        'newbalanceDest',
+      ].map((c) => Number(cells[c]));
+      Object.assign(expected, {
+        balance_before: before0,
+        balance_after: after0,
+        recipient_balance_before: dest0,
+        recipient_balance_after: dest1,
+        amount_of_balance: (before0 as number) > 0 ? p.amount / (before0 as number) : null,
+        balance_drop: (before0 as number) - (after0 as number),
+        recipient_balance_rise: (dest1 as number) - (dest0 as number),
+      });
       if (typeof expected.method_fraud_rate === 'number' && expected.method_fraud_rate > 0) rates++;
       for (const [name, value] of Object.entries(expected)) {
         if (!close(row.values[name], value)) {

@@ -127,6 +127,19 @@ export const RISK_FEATURES: { features: Definition[] } = {
     { name: 'billing_shipping_mismatch', derive: 'mismatch', fields: ['billingCountry', 'shippingCountry'] },
     { name: 'billing_ip_mismatch', derive: 'mismatch', fields: ['billingCountry', 'ipCountry'] },
     { name: 'shipping_ip_mismatch', derive: 'mismatch', fields: ['shippingCountry', 'ipCountry'] },
+    // Wallets and accounts: the balances the payment carries, the share of the payer's balance it moves, how much
+    // the payer's balance fell and the recipient's rose (where both balances are known).
+    { name: 'balance_before', derive: 'field', value: 'balanceBefore' },
+    { name: 'balance_after', derive: 'field', value: 'balanceAfter' },
+    { name: 'recipient_balance_before', derive: 'field', value: 'recipientBalanceBefore' },
+    { name: 'recipient_balance_after', derive: 'field', value: 'recipientBalanceAfter' },
+    { name: 'amount_of_balance', derive: 'field_ratio', fields: ['amount', 'balanceBefore'] },
+    { name: 'balance_drop', derive: 'field_difference', fields: ['balanceBefore', 'balanceAfter'] },
+    {
+      name: 'recipient_balance_rise',
+      derive: 'field_difference',
+      fields: ['recipientBalanceAfter', 'recipientBalanceBefore'],
+    },
     // Time since the last payment, and the account's age (its first `user` event).
     { name: 'card_last_payment', on: ['payment'], by: 'card', agg: 'last_seen', window: 'lifetime' },
     { name: 'user_last_payment', on: ['payment'], by: 'user', agg: 'last_seen', window: 'lifetime' },
@@ -201,6 +214,11 @@ export const RISK_PHRASES: Record<string, string> = {
   device_chargebacks: '{v} chargebacks on this device',
   email_chargebacks: '{v} chargebacks with this email',
   user_chargebacks: '{v} chargebacks on this account',
+  balance_before: 'a balance of {v} before the payment',
+  balance_after: 'a balance of {v} after the payment',
+  amount_of_balance: 'the payment moves {v}× the balance',
+  balance_drop: 'the balance fell by {v}',
+  recipient_balance_rise: 'the recipient’s balance rose by {v}',
   merchant_payments_24h: '{v} payments to this recipient in 24 h',
   merchant_amount_24h: '{v} paid to this recipient in 24 h',
   merchant_cards_24h: '{v} cards paid this recipient in 24 h',

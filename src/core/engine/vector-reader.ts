@@ -40,6 +40,18 @@ export function derivedValue(
       const q = record?.[g as string];
       return typeof p === 'string' && typeof q === 'string' ? (p === q ? 0 : 1) : null;
     }
+    case 'field_ratio': {
+      const [f, g] = derived.fields ?? [];
+      const p = record?.[f as string];
+      const q = record?.[g as string];
+      return typeof p === 'number' && typeof q === 'number' && q > 0 ? p / q : null;
+    }
+    case 'field_difference': {
+      const [f, g] = derived.fields ?? [];
+      const p = record?.[f as string];
+      const q = record?.[g as string];
+      return typeof p === 'number' && typeof q === 'number' ? p - q : null;
+    }
   }
 }
 

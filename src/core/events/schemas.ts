@@ -15,6 +15,8 @@ export const LIMITS = {
 const Id = Type.String({ minLength: 1, maxLength: LIMITS.id });
 const Text = Type.String({ maxLength: LIMITS.text });
 const Money = Type.Number({ minimum: 0, maximum: LIMITS.money });
+/** An account's balance: may be negative (credit), bounded as money is. */
+const Balance = Type.Number({ minimum: -LIMITS.money, maximum: LIMITS.money });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Quantity = Type.Integer({ minimum: 1, maximum: 1_000_000 });
 const SAFE_KEY = '^(?!__proto__$|constructor$|prototype$).{1,64}$';
@@ -120,6 +122,11 @@ export const EVENT_SCHEMAS = {
     method: Type.Optional(Type.String({ maxLength: 32 })),
     /** Who received the money; optional. */
     merchantId: Type.Optional(Id),
+    /** Wallets and accounts (not cards): the payer's balance before and after, and the recipient's; optional. */
+    balanceBefore: Type.Optional(Balance),
+    balanceAfter: Type.Optional(Balance),
+    recipientBalanceBefore: Type.Optional(Balance),
+    recipientBalanceAfter: Type.Optional(Balance),
   }),
   label: eventSchema('label', {
     paymentId: Id,

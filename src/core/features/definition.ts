@@ -78,11 +78,20 @@ export const DERIVED_KINDS = [
   'is_new',
   'field',
   'mismatch',
+  'field_ratio',
+  'field_difference',
 ] as const;
 export type DerivedKind = (typeof DERIVED_KINDS)[number];
 
 /** Derived kinds that read only the row's event. */
-export const EVENT_KINDS: ReadonlySet<DerivedKind> = new Set(['field', 'mismatch']);
+export const EVENT_KINDS: ReadonlySet<DerivedKind> = new Set([
+  'field',
+  'mismatch',
+  'field_ratio',
+  'field_difference',
+]);
+/** Event kinds over two of the event's fields. */
+const TWO_FIELDS: ReadonlySet<DerivedKind> = new Set(['mismatch', 'field_ratio', 'field_difference']);
 
 /** A checked definition with its parsed parts. Derived features carry `derived` and no state of their own. */
 export interface CompiledFeature extends FeatureDefinition {
@@ -104,6 +113,8 @@ const DERIVED_ARITY: Record<DerivedKind, number> = {
   is_new: 1,
   field: 0,
   mismatch: 0,
+  field_ratio: 0,
+  field_difference: 0,
 };
 
 /** Every field some event type has: what an event feature may read. */
@@ -273,10 +284,10 @@ function compileEventFeature(
 ): CompiledFeature {
   if (d.of !== undefined) throw bad(`${at}.of`, `${kind} reads the event, not other features`);
   let fields: string[] | undefined;
-  if (kind === 'mismatch') {
+  if (TWO_FIELDS.has(kind)) {
     const f = d.fields;
     if (!Array.isArray(f) || f.length !== 2 || !f.every((x) => typeof x === 'string'))
-      throw bad(`${at}.fields`, 'mismatch takes two event field names');
+      throw bad(`${at}.fields`, `${kind} takes two event field names`);
     for (const x of f as string[])
       if (!EVENT_FIELDS.has(x)) throw bad(`${at}.fields`, `no event has a field "${x}"`);
     fields = f as string[];

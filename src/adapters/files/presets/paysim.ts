@@ -5,6 +5,12 @@ import { rowId } from '../row-id.js';
 /** PaySim's step is an hour of a simulated month; step 1 is placed at this instant. */
 export const PAYSIM_EPOCH = Date.UTC(2024, 0, 1);
 const HOUR = 3_600_000;
+const BALANCES = [
+  ['oldbalanceOrg', 'balanceBefore'],
+  ['newbalanceOrig', 'balanceAfter'],
+  ['oldbalanceDest', 'recipientBalanceBefore'],
+  ['newbalanceDest', 'recipientBalanceAfter'],
+] as const;
 
 export const paysim: Preset = {
   name: 'paysim',
@@ -22,6 +28,12 @@ export const paysim: Preset = {
       const paymentId = rowId('paysim', Object.values(row));
       const ts = PAYSIM_EPOCH + ((step as number) - 1) * HOUR;
       const merchantId = row.nameDest === undefined ? undefined : String(row.nameDest);
+      // The balances are the file's: kept where they are numbers (PaySim's are), as the payment's balance fields.
+      const balances: Record<string, number> = {};
+      for (const [column, field] of BALANCES) {
+        const v = row[column] === undefined || row[column] === '' ? Number.NaN : Number(row[column]);
+        if (Number.isFinite(v)) balances[field] = v;
+      }
       return [
         {
           id: paymentId,
@@ -33,6 +45,7 @@ export const paysim: Preset = {
           cardId,
           method: (method as string).toLowerCase(),
           ...(merchantId ? { merchantId } : {}),
+          ...balances,
         },
         { id: `${paymentId}:label`, type: 'label', ts, paymentId, isFraud, source: 'other' },
       ];
