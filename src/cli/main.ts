@@ -12,6 +12,7 @@ import { registerPredict } from './commands/predict.js';
 import { registerModels } from './commands/models.js';
 import { registerDeadLetters } from './commands/dead-letters.js';
 import { registerRisk } from './commands/risk.js';
+import { registerEval } from './commands/eval.js';
 
 // A closed pipe (`shopstream simulate | head`) ends the command quietly: the reader has all it wanted.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -38,6 +39,7 @@ registerPredict(program);
 registerModels(program);
 registerDeadLetters(program);
 registerRisk(program);
+registerEval(program);
 
 try {
   await program.parseAsync(process.argv);

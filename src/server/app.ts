@@ -20,7 +20,9 @@ import { eventRoutes } from './routes/events.js';
 import { featureRoutes } from './routes/features.js';
 import { modelRoutes } from './routes/models.js';
 import { riskRoutes } from './routes/risk.js';
+import { recommendRoutes } from './routes/recommend.js';
 import type { RiskService } from '../apps/risk/index.js';
+import type { RecommendService } from '../apps/recommend/index.js';
 
 export const DEFAULT_BODY_LIMIT = 10 * 1024 * 1024;
 
@@ -55,6 +57,8 @@ export interface ServerOptions {
   readonly features?: StreamRunner;
   /** Stored models to answer /v1/models/{name}/predict with. */
   readonly models?: LiveModels;
+  /** The recommendations app (with the stream engine): /v1/recommendations. */
+  readonly recommend?: RecommendService;
   /** The risk app (with the stream engine): /v1/risk. */
   readonly risk?: {
     readonly service: RiskService;
@@ -70,6 +74,8 @@ export interface ServerOptions {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Ids in paths are up to 256 characters (events allow that much): Fastify's default stops at 100 (a 414).
+    maxParamLength: 1000,
     logger: { level: options.logLevel ?? 'silent' },
     // A query parameter a route does not take is an error naming it (Fastify's default drops it silently: a
     // typo such as ?explian=true would go unnoticed).
@@ -163,6 +169,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
       ingestor,
       clock: options.clock ?? SYSTEM_CLOCK,
       maxFutureMs: options.maxFutureMs ?? DEFAULT_MAX_FUTURE_MS,
+      catchUp: () => runner.catchUp(),
+    });
+  }
+  if (options.recommend && options.features) {
+    const runner = options.features;
+    recommendRoutes(app, {
+      service: options.recommend,
+      ingestor,
+      clock: options.clock ?? SYSTEM_CLOCK,
       catchUp: () => runner.catchUp(),
     });
   }

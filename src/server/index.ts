@@ -24,6 +24,7 @@ import {
   type RiskTrainResult,
   type ShadowOptions,
 } from '../apps/risk/index.js';
+import { RecommendService } from '../apps/recommend/index.js';
 
 export { buildServer, DEFAULT_BODY_LIMIT } from './app.js';
 export type { ServerOptions } from './app.js';
@@ -34,6 +35,8 @@ export interface RunningServer {
   readonly features: StreamRunner | undefined;
   /** The risk app, when it runs. */
   readonly risk: RiskService | undefined;
+  /** The recommendations app, when it runs. */
+  readonly recommend: RecommendService | undefined;
   /** Where the engine's state came from: its checkpoint, a rebuild from the log (a checkpoint of an older layout), or nothing. */
   readonly engineStart: 'checkpoint' | 'rebuild' | 'empty' | undefined;
   close(): Promise<void>;
@@ -56,6 +59,8 @@ export interface StartOptions {
   pollMs?: number;
   /** How often the server looks for newly promoted model versions, in ms (default 1000). */
   modelPollMs?: number;
+  /** The recommendations app (on with the stream engine unless false): /v1/recommendations served. */
+  recommend?: boolean;
   /** The risk app (on with the stream engine unless false): payments decided, /v1/risk served. */
   risk?:
     | false
@@ -85,6 +90,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Production models are loaded before the engine starts: the stream's first decisions use them.
   await models.refresh().catch(() => undefined);
   let risk: RiskService | undefined;
+  let recommend: RecommendService | undefined;
   let retrainTimer: NodeJS.Timeout | undefined;
   if (options.features) {
     const riskOptions = options.risk === false ? undefined : (options.risk ?? {});
@@ -136,6 +142,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         retrainTimer.unref();
       }
     }
+    if (options.recommend !== false) {
+      recommend = new RecommendService();
+      runner.observers.push(recommend);
+    }
     engineStart = await runner.start();
     await runner.drain();
     const poll = runner;
@@ -165,6 +175,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     maxFutureMs: options.maxFutureMs,
     features: runner,
     ...(risk ? { risk: { service: risk, decisions: store.decisions, rules: store.rules } } : {}),
+    ...(recommend ? { recommend } : {}),
   });
   try {
     await app.listen({ port: options.port, host: options.host ?? '127.0.0.1' });
@@ -193,6 +204,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     url: `http://${options.host ?? '127.0.0.1'}:${port}`,
     features: runner,
     risk,
+    recommend,
     engineStart,
     close: async () => {
       if (timer) clearInterval(timer);

@@ -21,6 +21,8 @@ interface ServeFlags {
   deadLetterRetention?: string;
   /** false with --no-risk. */
   risk: boolean;
+  /** false with --no-recommend. */
+  recommend: boolean;
   shadowRules?: string;
   shadowModel?: string;
   retrainEvery?: string;
@@ -46,6 +48,7 @@ export function registerServe(program: Command): void {
       'delete dead letters older than this (e.g. 30d; default: keep them)',
     )
     .option('--no-risk', 'run no risk app: payments are not decided, /v1/risk is not served')
+    .option('--no-recommend', 'run no recommendations app: /v1/recommendations is not served')
     .option(
       '--shadow-rules <file>',
       'decide every payment with this rule file too, never served (GET /v1/risk/shadow)',
@@ -85,6 +88,7 @@ export function registerServe(program: Command): void {
         features: flags.features === false ? undefined : loadFeatures(flags.features),
         engine: engineOptions(flags),
         risk,
+        recommend: flags.recommend,
         maxFutureMs: durationOption('max-future', flags.maxFuture),
         ...(flags.deadLetterRetention
           ? { deadLetterRetentionMs: durationOption('dead-letter-retention', flags.deadLetterRetention) }
@@ -99,6 +103,12 @@ export function registerServe(program: Command): void {
         const { rulesVersion, listsVersion } = server.risk.versions;
         console.log(
           `risk: rules v${rulesVersion}, lists v${listsVersion}, model ${model && 'model' in model ? `${model.model.meta.name}@${model.model.meta.version}` : 'none in production (rules alone decide)'}; POST /v1/risk/payments`,
+        );
+      }
+      if (server.recommend) {
+        const r = server.recommend.recommender;
+        console.log(
+          `recommend: ${r.histories.size} shoppers, ${r.catalog.size} products in the catalog; GET /v1/recommendations/users/{userId}`,
         );
       }
       closeOnSignals(server);

@@ -3,7 +3,7 @@ export { FeatureEngine, DEFAULT_ENGINE_OPTIONS } from './feature-engine.js';
 export type { EngineOptions, EngineSnapshot } from './feature-engine.js';
 export type { VectorReader } from './vector-reader.js';
 export { StreamRunner, DEFAULT_RUNNER_OPTIONS } from './stream-runner.js';
-export type { StreamProcessor, StreamRunnerOptions } from './stream-runner.js';
+export type { StreamObserver, StreamProcessor, StreamRunnerOptions } from './stream-runner.js';
 export { replayLog } from './replay.js';
 export type { ReplayOptions, ReplaySummary } from './replay.js';
 export {

@@ -28,6 +28,18 @@ export interface StreamProcessor<S = unknown> {
   restore(state: S): void;
 }
 
+/**
+ * What reads the stream beside the engine (the recommendations app's neighbours): each micro-batch once the
+ * engine has applied it, with state of its own checkpointed under `CONSUMER:name` with the offset it reached. One
+ * without a checkpoint (added to a data directory that has one) is caught up from the log at start.
+ */
+export interface StreamObserver<S = unknown> {
+  readonly name: string;
+  observe(events: readonly ShopEvent[]): void;
+  snapshot(): S;
+  restore(state: S): void;
+}
+
 export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
   consumer: 'features',
   batchSize: 5000,
@@ -52,6 +64,8 @@ export class StreamRunner {
   private waiters: { offset: number; resolve: () => void; reject: (error: unknown) => void }[] = [];
   /** Set before `start`: runs each micro-batch instead of `engine.process`. */
   processor: StreamProcessor | undefined;
+  /** Set before `start`: see each micro-batch after it is applied. */
+  readonly observers: StreamObserver[] = [];
 
   constructor(
     readonly engine: FeatureEngine,
@@ -74,6 +88,33 @@ export class StreamRunner {
     const checkpoint = await this.checkpoints.load<EngineSnapshot>(this.options.consumer);
     this.lastCheckpointAt = this.clock.now();
     if (!checkpoint) return 'empty';
+    const restored = await this.restoreEngine(checkpoint);
+    if (restored === 'checkpoint') await this.catchUpObservers();
+    return restored;
+  }
+
+  /** Each observer from its checkpoint, then fed what the log holds between its offset and the engine's. */
+  private async catchUpObservers(): Promise<void> {
+    for (const observer of this.observers) {
+      const own = await this.checkpoints.load(`${this.options.consumer}:${observer.name}`);
+      let from = 0;
+      if (own && own.nextOffset <= this.offset) {
+        observer.restore(own.state);
+        from = own.nextOffset;
+      }
+      while (from < this.offset) {
+        const records = await this.log.read(from, Math.min(this.options.batchSize, this.offset - from));
+        if (records.length === 0) break;
+        observer.observe(records.filter((r) => r.offset < this.offset).map((r) => r.event));
+        from = (records[records.length - 1]?.offset ?? from) + 1;
+      }
+    }
+  }
+
+  private async restoreEngine(checkpoint: {
+    readonly nextOffset: number;
+    readonly state: EngineSnapshot;
+  }): Promise<'checkpoint' | 'rebuild'> {
     if (this.processor) {
       // Saved just before the engine's: at the same offset, or (a crash between the two writes) newer. Restored
       // also when the engine rebuilds from the log: what the processor learned is not in the log to relearn.
@@ -130,6 +171,7 @@ export class StreamRunner {
     const events = records.map((r) => r.event);
     if (this.processor) await this.processor.process(events);
     else this.engine.process(events);
+    for (const observer of this.observers) observer.observe(events);
     this.offset = (records[records.length - 1]?.offset ?? this.offset) + 1;
     if (this.waiters.length > 0) {
       const still = [];
@@ -156,6 +198,13 @@ export class StreamRunner {
       await this.checkpoints.save(`${this.options.consumer}:${this.processor.name}`, {
         nextOffset: this.offset,
         state: this.processor.snapshot(),
+        savedAt: this.clock.now(),
+      });
+    }
+    for (const observer of this.observers) {
+      await this.checkpoints.save(`${this.options.consumer}:${observer.name}`, {
+        nextOffset: this.offset,
+        state: observer.snapshot(),
         savedAt: this.clock.now(),
       });
     }

@@ -128,6 +128,12 @@ export const EVENT_SCHEMAS = {
     recipientBalanceBefore: Type.Optional(Balance),
     recipientBalanceAfter: Type.Optional(Balance),
   }),
+  /** A list shown to a shopper (recommendations): its id, the products in order, and where it came from. */
+  impression: eventSchema('impression', {
+    listId: Id,
+    productIds: Type.Array(Id, { maxItems: LIMITS.listItems }),
+    source: Type.String({ minLength: 1, maxLength: 64 }),
+  }),
   label: eventSchema('label', {
     paymentId: Id,
     isFraud: Type.Boolean(),

@@ -1,6 +1,7 @@
 // POST /v1/models/{name}/predict: one row or many through a stored model (production, or NAME@V), with
 // per-feature contributions on request; GET /v1/models: the production versions being served.
 import type { FastifyInstance } from 'fastify';
+import { jsonObject } from './json-body.js';
 import {
   DEFAULT_MAX_FUTURE_MS,
   ERROR_CODES,
@@ -36,18 +37,7 @@ function badBody(message: string, field = ''): ShopstreamError {
 }
 
 function parseBody(body: unknown): PredictBody {
-  if (typeof body !== 'string' || body.trim() === '')
-    throw badBody('the body must be JSON: {"row": {...}} or {"rows": [...]}');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw badBody(`the body is not JSON (${(error as Error).message})`);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw badBody('the body must be an object: {"row": {...}} or {"rows": [...]}');
-  }
-  return parsed as PredictBody;
+  return jsonObject(body, '{"row": {...}} or {"rows": [...]}') as PredictBody;
 }
 
 function answer(

@@ -18,6 +18,7 @@ import {
   type StoredDecision,
 } from '../../core/index.js';
 import { compileRuleSet, ruleNames, RISK_FEATURE_NAMES, type RiskService } from '../../apps/risk/index.js';
+import { jsonObject } from './json-body.js';
 
 export interface RiskRouteOptions {
   readonly service: RiskService;
@@ -35,21 +36,6 @@ const MAX_LIST = 1000;
 
 function bad(message: string, field: string, code: string = ERROR_CODES.INVALID_FIELD): ShopstreamError {
   return new ShopstreamError(code as typeof ERROR_CODES.INVALID_FIELD, message, { field });
-}
-
-function parseJson(body: unknown, shape: string): Record<string, unknown> {
-  if (typeof body !== 'string' || body.trim() === '')
-    throw bad(`the body must be JSON: ${shape}`, '', ERROR_CODES.INVALID_JSON);
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw bad(`the body is not JSON (${(error as Error).message})`, '', ERROR_CODES.INVALID_JSON);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw bad(`the body must be a JSON object: ${shape}`, '', ERROR_CODES.INVALID_JSON);
-  }
-  return parsed as Record<string, unknown>;
 }
 
 /** A decision as the API answers it: times in ISO 8601. */
@@ -150,7 +136,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
   const land = groupLander(ingestor);
 
   app.post('/v1/risk/payments', async (request, reply) => {
-    const raw = parseJson(request.body, '{"paymentId": …, "amount": …, "currency": …, "cardId": …}');
+    const raw = jsonObject(request.body, '{"paymentId": …, "amount": …, "currency": …, "cardId": …}');
     const input: Record<string, unknown> = { type: 'payment', ...raw };
     if (input.id === undefined && typeof input.paymentId === 'string')
       input.id = `payment:${input.paymentId}`;
@@ -231,7 +217,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
 
   app.post('/v1/risk/review/:paymentId', async (request) => {
     const { paymentId } = request.params as { paymentId: string };
-    const body = parseJson(request.body, '{"verdict": "fraud" | "legit", "analyst": "…", "note": "…"}');
+    const body = jsonObject(request.body, '{"verdict": "fraud" | "legit", "analyst": "…", "note": "…"}');
     if (body.verdict !== 'fraud' && body.verdict !== 'legit')
       throw bad('verdict: must be "fraud" or "legit"', 'verdict');
     if (typeof body.analyst !== 'string' || body.analyst.trim() === '' || body.analyst.length > 256) {
@@ -294,7 +280,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
   });
 
   app.post('/v1/risk/rules', async (request) => {
-    const document = parseJson(request.body, '{"rules": [...]}');
+    const document = jsonObject(request.body, '{"rules": [...]}');
     compileRuleSet(document, ruleNames(RISK_FEATURE_NAMES));
     const stored = await rules.deployRules(document, clock.now());
     await service.refresh();
@@ -308,7 +294,7 @@ export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): voi
   });
 
   app.post('/v1/risk/lists', async (request) => {
-    const body = parseJson(
+    const body = jsonObject(
       request.body,
       '{"changes": [{"op": "add", "list": "block", "kind": "card", "value": "…"}]}',
     );

@@ -1,0 +1,251 @@
+// The recommendations app: co-visitation against its plain definition, the evaluation against EVAL.md's reference
+// figures on MovieLens, and the live API — fresh with every event, a fallback for the unknown, 400s that name the
+// parameter, impressions in the log, state kept across a restart.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../src/core/index.js';
+import { CoVisitation, topKMetrics } from '../src/apps/recommend/index.js';
+import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
+import { startServer, type RunningServer } from '../src/server/index.js';
+import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
+import { HAS_SHARED_DATA, SHARED_DATA, runCli } from './helpers/cli.js';
+import { freshDir } from './helpers/tmp.js';
+
+describe('co-visitation', () => {
+  it("equals its plain definition: pairs within the window of each shopper's first interactions", () => {
+    const rng = new Random(4);
+    const sequences = Array.from({ length: 40 }, () =>
+      Array.from({ length: rng.int(1, 30) }, () => `p${rng.int(0, 25)}`),
+    );
+    const c = new CoVisitation({ window: 4, backward: 0.5, neighbours: 1000 });
+    for (const seq of sequences) {
+      const seen: string[] = [];
+      for (const item of seq) {
+        if (seen.includes(item)) continue;
+        c.add(seen, item, 0);
+        seen.push(item);
+      }
+    }
+    // The definition: over each shopper's distinct products in first-seen order, a → b (b within 4 after a)
+    // weighs 1, b → a 0.5; a neighbour's strength is its weight over √(the product's total weight).
+    const weights = new Map<string, Map<string, number>>();
+    const bump = (a: string, b: string, w: number) => {
+      const row = weights.get(a) ?? new Map<string, number>();
+      row.set(b, (row.get(b) ?? 0) + w);
+      weights.set(a, row);
+    };
+    for (const seq of sequences) {
+      const distinct = [...new Set(seq)];
+      distinct.forEach((a, i) => {
+        for (let j = i + 1; j <= i + 4 && j < distinct.length; j++) {
+          bump(a, distinct[j] as string, 1);
+          bump(distinct[j] as string, a, 0.5);
+        }
+      });
+    }
+    let checked = 0;
+    for (const [a, row] of weights) {
+      const total = [...row.values()].reduce((s, w) => s + w, 0);
+      const got = new Map(c.neighbours(a, 1000));
+      expect(got.size).toBe(row.size);
+      for (const [b, w] of row) {
+        expect(got.get(b)).toBeCloseTo(w / Math.sqrt(total), 12);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(200);
+  });
+
+  it('keeps at most twice the neighbours it is asked to, the strongest', () => {
+    const c = new CoVisitation({ window: 100, backward: 1, neighbours: 5 });
+    const before: string[] = [];
+    for (let i = 0; i < 40; i++) {
+      c.add(before, `p${i}`, 0);
+      before.push(`p${i}`);
+    }
+    expect(c.neighbours('p0', 100).length).toBeLessThanOrEqual(10);
+  });
+});
+
+it('top-k metrics: NDCG, recall and hit rate by their definitions', () => {
+  const m = topKMetrics(['a', 'x', 'b', 'y'], new Set(['a', 'b', 'c']), 10);
+  const dcg = 1 / Math.log2(2) + 1 / Math.log2(4);
+  const idcg = 1 / Math.log2(2) + 1 / Math.log2(3) + 1 / Math.log2(4);
+  expect(m.ndcg).toBeCloseTo(dcg / idcg, 12);
+  expect(m.recall).toBeCloseTo(2 / 3, 12);
+  expect(m.hr).toBe(1);
+  expect(topKMetrics(['x'], new Set(['a']), 10)).toEqual({ ndcg: 0, recall: 0, hr: 0 });
+});
+
+it.skipIf(!HAS_SHARED_DATA)(
+  "MovieLens: the split and the baselines are EVAL.md's (ref_recs.py), and what the API serves beats them",
+  () => {
+    const tmp = freshDir();
+    const file = `${SHARED_DATA}movielens-latest-small/ratings.csv`;
+    expect(runCli(['import', file, '--preset', 'movielens', '--data', tmp.dir]).code).toBe(0);
+    const run = runCli(['eval', 'recommend', '--json', '--data', tmp.dir]);
+    tmp.remove();
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout.trim().split('\n').pop() as string);
+    // ref_recs.py on the same file: 610 users, 9,724 items, 80,672 training interactions, 610 test users;
+    // popularity NDCG@10 0.0877, item-kNN 0.105.
+    expect([report.users, report.products, report.trainInteractions, report.testUsers]).toEqual([
+      610, 9724, 80672, 610,
+    ]);
+    expect(Math.abs(report.models.popularity.ndcg10 - 0.0877)).toBeLessThan(0.002);
+    expect(Math.abs(report.models.item_knn.ndcg10 - 0.105)).toBeLessThan(0.002);
+    expect(report.ndcg10).toBeGreaterThanOrEqual(0.12);
+    expect(report.ndcg10).toBe(report.models.served.ndcg10);
+  },
+  120_000,
+);
+
+describe('the API', () => {
+  const tmp = freshDir();
+  const data = join(tmp.dir, 'data');
+  let server: RunningServer;
+  const get = async (path: string) => {
+    const res = await fetch(`${server.url}${path}`);
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, any> };
+  };
+  const ids = (list: Record<string, any>) => (list.items as { productId: string }[]).map((i) => i.productId);
+
+  beforeAll(async () => {
+    const lines: string[] = [];
+    simulateStore({ ...DEFAULT_SIMULATION, users: 300, products: 150, days: 10, seed: 21 }, (l) =>
+      lines.push(l),
+    );
+    writeFileSync(join(tmp.dir, 'sim.jsonl'), lines.join('\n') + '\n');
+    expect(runCli(['import', join(tmp.dir, 'sim.jsonl'), '--data', data]).code).toBe(0);
+    server = await startServer({ dataDir: data, port: 0, features: [], risk: false });
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.close();
+    tmp.remove();
+  });
+
+  it("a view accepted by /v1/events is in the shopper's next list; each product with a reason and a source", async () => {
+    const userId = 'fresh-shopper';
+    const before = await get(`/v1/recommendations/users/${userId}?count=5`);
+    expect(before.status).toBe(200);
+    expect(before.body.fallback).toBe(true);
+    expect(before.body.items.every((i: { source: string }) => i.source === 'trending')).toBe(true);
+    // The product the most shoppers co-visited with others: it has neighbours.
+    const seed = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0].productId;
+    const posted = await post('/v1/events', { id: 'v-fresh-1', type: 'view', userId, productId: seed });
+    expect(posted.body.accepted).toBe(1);
+    const after = await get(`/v1/recommendations/users/${userId}?count=5`);
+    expect(after.body.fallback).toBe(false);
+    expect(ids(after.body)).not.toEqual(ids(before.body));
+    expect(ids(after.body)).not.toContain(seed);
+    const first = after.body.items[0];
+    expect(first.source).toBe('covisit');
+    expect(first.reason).toMatch(/^viewed together with /);
+    expect(typeof first.score).toBe('number');
+    expect(after.body.listId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('a product added by a product event has neighbours at once (content), and is a neighbour of its like', async () => {
+    const existing = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0].productId;
+    const similar = await get(`/v1/recommendations/items/${existing}/similar?count=8`);
+    const like = similar.body.items[0];
+    expect(like).toBeDefined();
+    const store = openEmbeddedStore(data);
+    const product = (await store.log.read(0, 1e6))
+      .map((r) => r.event)
+      .find((e) => e.type === 'product' && e.productId === existing);
+    await store.close();
+    expect(product).toBeDefined();
+    const fresh = {
+      ...(product as object),
+      id: 'product-new-1',
+      productId: 'brand-new-product',
+      ts: Date.now(),
+    };
+    expect((await post('/v1/events', fresh)).body.accepted).toBe(1);
+    const own = await get('/v1/recommendations/items/brand-new-product/similar?count=5');
+    expect(own.body.fallback).toBe(false);
+    expect(own.body.items.length).toBeGreaterThan(0);
+    expect(own.body.items.every((i: { source: string }) => i.source === 'content')).toBe(true);
+    expect(ids(own.body)).toContain(existing);
+    const again = await get(`/v1/recommendations/items/${existing}/similar?count=8`);
+    expect(ids(again.body)).toContain('brand-new-product');
+  });
+
+  it('logs each answer as an impression event with its list id and products', async () => {
+    const list = await get('/v1/recommendations/users/u1?count=4');
+    const store = openEmbeddedStore(data);
+    const impressions = (await store.log.read(0, 1e6))
+      .map((r) => r.event)
+      .filter((e) => e.type === 'impression' && e.listId === list.body.listId);
+    await store.close();
+    expect(impressions).toHaveLength(1);
+    expect(impressions[0]).toMatchObject({ userId: 'u1', productIds: ids(list.body), source: 'user' });
+  });
+
+  it('bought together, a session, an unknown product: well-formed answers', async () => {
+    const top = (await get('/v1/recommendations/users/nobody-at-all?count=3')).body.items.map(
+      (i: { productId: string }) => i.productId,
+    );
+    const together = await get(`/v1/recommendations/items/${top[0]}/bought-together?count=5`);
+    expect(together.status).toBe(200);
+    expect(Array.isArray(together.body.items)).toBe(true);
+    const session = await post('/v1/recommendations/session', { productIds: top, count: 5 });
+    expect(session.status).toBe(200);
+    expect(session.body.items.length).toBe(5);
+    expect(ids(session.body).some((id) => top.includes(id))).toBe(false);
+    const unknown = await get('/v1/recommendations/items/no-such-product/similar?count=3');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body.fallback).toBe(true);
+    expect(unknown.body.items.length).toBe(3);
+  });
+
+  it('bad count, ids, parameters and bodies are 400s naming the parameter', async () => {
+    for (const [path, field] of [
+      ['/v1/recommendations/users/u1?count=0', 'count'],
+      ['/v1/recommendations/users/u1?count=abc', 'count'],
+      ['/v1/recommendations/users/u1?count=101', 'count'],
+      ['/v1/recommendations/users/u1?cuont=3', 'querystring.cuont'],
+      [
+        `/v1/recommendations/users/u1?exclude=${Array.from({ length: 101 }, (_, i) => `p${i}`).join(',')}`,
+        'exclude',
+      ],
+      [`/v1/recommendations/users/${'x'.repeat(300)}`, 'userId'],
+    ] as const) {
+      const r = await get(path);
+      expect(r.status, path).toBe(400);
+      expect(r.body.field, path).toBe(field);
+    }
+    for (const [body, field] of [
+      ['not json', ''],
+      [{ productIds: 'p1' }, 'productIds'],
+      [{ productIds: ['p1', 7] }, 'productIds[1]'],
+      [{ productIds: ['p1'], count: 'x' }, 'count'],
+      [{ productIds: ['p1'], colour: 'red' }, 'colour'],
+    ] as const) {
+      const r = await post('/v1/recommendations/session', body);
+      expect(r.status, JSON.stringify(body)).toBe(400);
+      expect(r.body.field ?? '', JSON.stringify(body)).toBe(field);
+    }
+  });
+
+  it('keeps its state across a restart (checkpoint), and lists come out the same', async () => {
+    const before = await get('/v1/recommendations/users/u2?count=10');
+    await server.features?.checkpoint();
+    await server.close();
+    server = await startServer({ dataDir: data, port: 0, features: [], risk: false });
+    expect(server.engineStart).toBe('checkpoint');
+    const after = await get('/v1/recommendations/users/u2?count=10');
+    expect(ids(after.body)).toEqual(ids(before.body));
+  });
+});
