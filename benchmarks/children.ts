@@ -31,7 +31,14 @@ export function pacedLoad(
     new URL(url).port,
     String(ratePerSecond),
     String(seconds),
-    ...(path ? [path, ...(body === undefined && path === '/v1/risk/payments' ? [] : [body ?? '{}'])] : []),
+    ...(path
+      ? [
+          path,
+          ...(body === undefined && (path === '/v1/risk/payments' || path.startsWith('GET '))
+            ? []
+            : [body ?? '{}']),
+        ]
+      : []),
   ]);
 }
 

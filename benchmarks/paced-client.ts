@@ -1,7 +1,7 @@
 // An open-loop load generator: sends one small POST every 1/RATE s for SECONDS, prints latency percentiles as JSON.
 // Run as its own process so that the bench process's heap does not pause it:
 //   node --import tsx paced-client.ts PORT RATE SECONDS [PATH [BODY]]   (default: a view event to /v1/events;
-//   to /v1/risk/payments without BODY: a new payment each request)
+//   to /v1/risk/payments without BODY: a new payment each request; PATH "GET /x/{i}": GETs, {i} = 1…GET_IDS)
 //
 // It writes pre-built HTTP/1.1 requests on keep-alive sockets and reads the status line and Content-Length of each
 // answer, as wrk and autocannon do: node:http's client spends ~100 µs of this process's time per request (measured:
@@ -32,7 +32,16 @@ function bodyOf(id: number): string {
   );
 }
 
-function requestOf(body: string): Buffer {
+/** `GET /path/{i}`: a GET whose {i} is the request's number modulo GET_IDS (default 610) plus 1. */
+const getPath = path.startsWith('GET ') ? path.slice(4) : undefined;
+const getIds = Number(process.env.GET_IDS ?? 610);
+
+function requestOf(body: string, id = 0): Buffer {
+  if (getPath !== undefined) {
+    return Buffer.from(
+      `GET ${getPath.replace('{i}', String((id % getIds) + 1))} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n\r\n`,
+    );
+  }
   return Buffer.from(
     `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Type: application/json\r\n` +
       `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
@@ -96,7 +105,8 @@ class Connection {
 const start = performance.now();
 const timer = setInterval(() => {
   const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate));
-  for (; sent < due; sent++) (idle.pop() ?? new Connection()).send(fixedRequest ?? requestOf(bodyOf(sent)));
+  for (; sent < due; sent++)
+    (idle.pop() ?? new Connection()).send(fixedRequest ?? requestOf(bodyOf(sent), sent));
   if (sent < total) return;
   clearInterval(timer);
   const wait = setInterval(() => {

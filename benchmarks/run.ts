@@ -11,6 +11,7 @@
 //   serving   POST /v1/models/{name}/predict at a fixed 1,000 req/s: p99, beside a bare Fastify server in turn
 //   features  the stream engine: hot items (Nexmark q5 shape), a 12-aggregate fraud set, Map baseline, memory, recovery
 //   risk      the risk model against XGBoost and logistic on the same rows, recall per fraud type, decision p99, stream rate
+//   recommend MovieLens top-10 (served and baselines), a top 20 in process, memory, GET users/{id} at 1k/s
 //   replay    batch over a shuffled log of 1M payments in event-time order, beside arrival order and the engine alone
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -28,6 +29,7 @@ import { childJson, pacedLoad, startChild, startServer } from './children.js';
 import { benchModelServing, benchModels } from './models.js';
 import { benchTrees } from './trees.js';
 import { benchRisk } from './risk.js';
+import { benchRecommend } from './recommend.js';
 
 const quick = process.argv.includes('--quick');
 const onlyArg = process.argv.find((a) => a.startsWith('--only='));
@@ -164,6 +166,7 @@ try {
   if (wanted('models')) for (const m of await benchModels(quick, work)) results.push(m);
   if (wanted('trees')) for (const m of await benchTrees(quick, work)) results.push(m);
   if (wanted('risk')) for (const m of await benchRisk(quick, work)) results.push(m);
+  if (wanted('recommend')) for (const m of await benchRecommend(quick, work)) results.push(m);
   if (wanted('serving')) for (const m of await benchModelServing(quick, work)) results.push(m);
 
   if (wanted('log-store'))

@@ -101,13 +101,27 @@ it.skipIf(!HAS_SHARED_DATA)(
   120_000,
 );
 
+interface ListItem {
+  productId: string;
+  score: number;
+  source: string;
+  reason: string;
+}
+/** An answer: a list (listId, fallback, items), or an error (error, field). */
+type Answer = Record<string, unknown> & {
+  items: ListItem[];
+  listId: string;
+  fallback: boolean;
+  field?: string;
+};
+
 describe('the API', () => {
   const tmp = freshDir();
   const data = join(tmp.dir, 'data');
   let server: RunningServer;
   const get = async (path: string) => {
     const res = await fetch(`${server.url}${path}`);
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
   const post = async (path: string, body: unknown) => {
     const res = await fetch(`${server.url}${path}`, {
@@ -115,9 +129,9 @@ describe('the API', () => {
       headers: { 'content-type': 'application/json' },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-    return { status: res.status, body: (await res.json()) as Record<string, any> };
+    return { status: res.status, body: (await res.json()) as Answer };
   };
-  const ids = (list: Record<string, any>) => (list.items as { productId: string }[]).map((i) => i.productId);
+  const ids = (list: Answer) => list.items.map((i) => i.productId);
 
   beforeAll(async () => {
     const lines: string[] = [];
@@ -139,16 +153,16 @@ describe('the API', () => {
     const before = await get(`/v1/recommendations/users/${userId}?count=5`);
     expect(before.status).toBe(200);
     expect(before.body.fallback).toBe(true);
-    expect(before.body.items.every((i: { source: string }) => i.source === 'trending')).toBe(true);
+    expect(before.body.items.every((i) => i.source === 'trending')).toBe(true);
     // The product the most shoppers co-visited with others: it has neighbours.
-    const seed = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0].productId;
+    const seed = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0]!.productId;
     const posted = await post('/v1/events', { id: 'v-fresh-1', type: 'view', userId, productId: seed });
     expect(posted.body.accepted).toBe(1);
     const after = await get(`/v1/recommendations/users/${userId}?count=5`);
     expect(after.body.fallback).toBe(false);
     expect(ids(after.body)).not.toEqual(ids(before.body));
     expect(ids(after.body)).not.toContain(seed);
-    const first = after.body.items[0];
+    const first = after.body.items[0]!;
     expect(first.source).toBe('covisit');
     expect(first.reason).toMatch(/^viewed together with /);
     expect(typeof first.score).toBe('number');
@@ -156,7 +170,7 @@ describe('the API', () => {
   });
 
   it('a product added by a product event has neighbours at once (content), and is a neighbour of its like', async () => {
-    const existing = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0].productId;
+    const existing = (await get('/v1/recommendations/users/nobody-at-all?count=1')).body.items[0]!.productId;
     const similar = await get(`/v1/recommendations/items/${existing}/similar?count=8`);
     const like = similar.body.items[0];
     expect(like).toBeDefined();
@@ -176,7 +190,7 @@ describe('the API', () => {
     const own = await get('/v1/recommendations/items/brand-new-product/similar?count=5');
     expect(own.body.fallback).toBe(false);
     expect(own.body.items.length).toBeGreaterThan(0);
-    expect(own.body.items.every((i: { source: string }) => i.source === 'content')).toBe(true);
+    expect(own.body.items.every((i) => i.source === 'content')).toBe(true);
     expect(ids(own.body)).toContain(existing);
     const again = await get(`/v1/recommendations/items/${existing}/similar?count=8`);
     expect(ids(again.body)).toContain('brand-new-product');
@@ -194,10 +208,8 @@ describe('the API', () => {
   });
 
   it('bought together, a session, an unknown product: well-formed answers', async () => {
-    const top = (await get('/v1/recommendations/users/nobody-at-all?count=3')).body.items.map(
-      (i: { productId: string }) => i.productId,
-    );
-    const together = await get(`/v1/recommendations/items/${top[0]}/bought-together?count=5`);
+    const top = ids((await get('/v1/recommendations/users/nobody-at-all?count=3')).body);
+    const together = await get(`/v1/recommendations/items/${top[0] as string}/bought-together?count=5`);
     expect(together.status).toBe(200);
     expect(Array.isArray(together.body.items)).toBe(true);
     const session = await post('/v1/recommendations/session', { productIds: top, count: 5 });
@@ -247,5 +259,15 @@ describe('the API', () => {
     expect(server.engineStart).toBe('checkpoint');
     const after = await get('/v1/recommendations/users/u2?count=10');
     expect(ids(after.body)).toEqual(ids(before.body));
+    // A checkpoint of another layout (an older version's) is not loaded: the state is rebuilt from the log.
+    await server.close();
+    const store = openEmbeddedStore(data);
+    const own = await store.checkpoints.load('features:recommend');
+    expect(own).toBeDefined();
+    await store.checkpoints.save('features:recommend', { ...own!, state: { version: 1, users: [] } });
+    await store.close();
+    server = await startServer({ dataDir: data, port: 0, features: [], risk: false });
+    const rebuilt = await get('/v1/recommendations/users/u2?count=10');
+    expect(ids(rebuilt.body)).toEqual(ids(before.body));
   });
 });

@@ -4,9 +4,15 @@
 /** Products kept per shopper (the oldest are forgotten first). */
 export const HISTORY_LIMIT = 1000;
 
+/** The histories as a few flat columns (fast to serialize): users and their counts, then every product and time. */
 export interface HistorySnapshot {
-  readonly users: [string, [string, number][]][];
+  readonly users: string;
+  readonly counts: Int32Array;
+  readonly products: string;
+  readonly times: Float64Array;
 }
+
+const SEPARATOR = '\u0000';
 
 export class UserHistories {
   /** Per user, product → last interaction time, in order of last interaction (a Map keeps insertion order). */
@@ -48,11 +54,36 @@ export class UserHistories {
   }
 
   snapshot(): HistorySnapshot {
-    return { users: [...this.users].map(([u, items]) => [u, [...items]]) };
+    const users = [...this.users.keys()];
+    const counts = new Int32Array(users.length);
+    const products: string[] = [];
+    const times: number[] = [];
+    users.forEach((u, i) => {
+      const items = this.users.get(u) as Map<string, number>;
+      counts[i] = items.size;
+      for (const [p, ts] of items) {
+        products.push(p);
+        times.push(ts);
+      }
+    });
+    return {
+      users: users.join(SEPARATOR),
+      counts,
+      products: products.join(SEPARATOR),
+      times: Float64Array.from(times),
+    };
   }
 
   restore(s: HistorySnapshot): void {
     this.users.clear();
-    for (const [u, items] of s.users) this.users.set(u, new Map(items));
+    if (s.users === '') return;
+    const products = s.products === '' ? [] : s.products.split(SEPARATOR);
+    let at = 0;
+    s.users.split(SEPARATOR).forEach((u, i) => {
+      const items = new Map<string, number>();
+      for (let k = 0; k < (s.counts[i] as number); k++, at++)
+        items.set(products[at] as string, s.times[at] as number);
+      this.users.set(u, items);
+    });
   }
 }

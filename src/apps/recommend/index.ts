@@ -1,8 +1,8 @@
 // The recommendations app: live candidate sources (co-visitation, co-purchase, content, trending), the
 // recommender that answers the API, and the offline evaluation of EVAL.md's top-k protocol.
-export { Recommender, PROFILE_ITEMS, RECENCY_PRODUCTS } from './recommender.js';
+export { Recommender, PROFILE_ITEMS, PROFILE_READ, RECENCY_PRODUCTS } from './recommender.js';
 export type { ListOptions, RecommendedItem, RecommenderSnapshot, Source } from './recommender.js';
-export { CoVisitation, DEFAULT_COVISIT } from './covisit.js';
+export { CoVisitation, DEFAULT_COVISIT, SERVED_NEIGHBOURS } from './covisit.js';
 export { Trending, DEFAULT_TRENDING } from './trending.js';
 export { Catalog } from './catalog.js';
 export { UserHistories, HISTORY_LIMIT } from './history.js';

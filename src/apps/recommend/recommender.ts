@@ -4,7 +4,7 @@
 // part of a log, is what `shopstream eval recommend` scores: the evaluation measures what the API serves.
 import type { ShopEvent } from '../../core/index.js';
 import { Catalog, type CatalogSnapshot } from './catalog.js';
-import { CoVisitation, DEFAULT_COVISIT, type CoVisitSnapshot } from './covisit.js';
+import { CoVisitation, DEFAULT_COVISIT, ScoreBoard, type CoVisitSnapshot } from './covisit.js';
 import { UserHistories, type HistorySnapshot } from './history.js';
 import { interactionsOf, type Interaction } from './interactions.js';
 import { DEFAULT_TRENDING, Trending, type TrendingSnapshot } from './trending.js';
@@ -31,10 +31,14 @@ export const RECENCY_PRODUCTS = 5;
 const CONTENT_FROM = 3;
 /** The share of a similar-items list kept for content neighbours, so a new product shows among them at once. */
 const CONTENT_SHARE = 0.25;
-/** Sources in the order a list takes them: co-visitation and co-purchase by strength, then content, then trending. */
-const TIER: Readonly<Record<Source, number>> = { covisit: 0, bought_together: 0, content: 1, trending: 2 };
+/** A shopper's products a list reads, latest first (the 20th from the end weighs e^−4 of the last). */
+export const PROFILE_READ = 20;
+
+/** The layout of `RecommenderSnapshot`: a checkpoint of another one is not restored (the state is rebuilt). */
+export const RECOMMENDER_SNAPSHOT_VERSION = 2;
 
 export interface RecommenderSnapshot {
+  readonly version: typeof RECOMMENDER_SNAPSHOT_VERSION;
   readonly histories: HistorySnapshot;
   readonly purchases: HistorySnapshot;
   readonly covisit: CoVisitSnapshot;
@@ -43,12 +47,39 @@ export interface RecommenderSnapshot {
   readonly catalog: CatalogSnapshot;
 }
 
-interface Scored {
-  score: number;
-  source: Source;
-  /** The product of the shopper's that brought this one in (co-visitation, content). */
-  via: string | undefined;
-  viaStrength: number;
+/**
+ * The `n` best-scored products of the board that `keep` accepts, best first (ties by number). `keep` is asked
+ * only of products that would make the list: a few dozen of the thousands a list ranks.
+ */
+function topKept(board: ScoreBoard, n: number, keep: (id: number) => boolean): number[] {
+  const { scores, touched } = board;
+  const top: number[] = [];
+  const better = (a: number, b: number) =>
+    (scores[a] as number) > (scores[b] as number) || (scores[a] === scores[b] && a < b);
+  for (const id of touched) {
+    if (top.length === n && !better(id, top[n - 1] as number)) continue;
+    if (!keep(id)) continue;
+    let at = top.length;
+    while (at > 0 && better(id, top[at - 1] as number)) at--;
+    top.splice(at, 0, id);
+    if (top.length > n) top.pop();
+  }
+  return top;
+}
+
+/** The lists in order, each product once, up to `n`. */
+function merge(n: number, ...lists: RecommendedItem[][]): RecommendedItem[] {
+  const out: RecommendedItem[] = [];
+  const have = new Set<string>();
+  for (const list of lists) {
+    for (const item of list) {
+      if (out.length >= n) return out;
+      if (have.has(item.productId)) continue;
+      have.add(item.productId);
+      out.push(item);
+    }
+  }
+  return out;
 }
 
 export class Recommender {
@@ -58,6 +89,8 @@ export class Recommender {
   bought = new CoVisitation({ window: 20, backward: 1, neighbours: 100 });
   trending = new Trending(DEFAULT_TRENDING);
   catalog = new Catalog();
+  /** Scratch scores of one list (reset after each). */
+  private readonly board = new ScoreBoard();
 
   /** Applies one event: a product to the catalog, an interaction to the shopper, the neighbours and trending. */
   observe(event: ShopEvent): void {
@@ -95,29 +128,17 @@ export class Recommender {
    * product, which has only those).
    */
   similar(productId: string, options: ListOptions): RecommendedItem[] {
-    const self = (id: string) => id === productId;
-    const content = this.finish(this.contentOf([productId]), options, self, false);
+    const keep = this.keeper(options, (id) => id === productId);
+    const content = this.contentTop([productId], keep, options.count);
     const quota = Math.min(content.length, Math.ceil(options.count * CONTENT_SHARE));
-    const covisited = this.finish(this.covisitedOf([productId]), options, self, false);
-    const taken = covisited.slice(0, options.count - quota);
-    const have = new Set(taken.map((r) => r.productId));
-    for (const r of [...content, ...covisited]) {
-      if (taken.length >= options.count) break;
-      if (!have.has(r.productId)) {
-        taken.push(r);
-        have.add(r.productId);
-      }
-    }
-    return taken;
+    const covisited = this.boardTop(this.covisit, [productId], keep, options.count, 'covisit');
+    return merge(options.count, covisited.slice(0, options.count - quota), content, covisited);
   }
 
   /** Products bought with this one (same shoppers' purchases, close in sequence). */
   boughtTogether(productId: string, options: ListOptions): RecommendedItem[] {
-    const scored = new Map<string, Scored>();
-    for (const [id, s] of this.bought.neighbours(productId, this.bought.options.neighbours)) {
-      scored.set(id, { score: s, source: 'bought_together', via: productId, viaStrength: s });
-    }
-    return this.finish(scored, options, (id) => id === productId);
+    const keep = this.keeper(options, (id) => id === productId);
+    return this.boardTop(this.bought, [productId], keep, options.count, 'bought_together');
   }
 
   /** Whether the shopper has any history (else a list is trending only). */
@@ -125,106 +146,99 @@ export class Recommender {
     return this.histories.knows(userId);
   }
 
+  /** Co-visited first, then content neighbours of the latest products, then trending. */
   private fromProducts(
     recent: readonly string[],
     options: ListOptions,
     seen: (id: string) => boolean,
   ): RecommendedItem[] {
-    const scored = this.covisitedOf(recent);
-    for (const [id, s] of this.contentOf(recent.slice(-CONTENT_FROM))) if (!scored.has(id)) scored.set(id, s);
-    return this.finish(scored, options, seen);
+    const keep = this.keeper(options, seen);
+    const n = options.count;
+    const covisited = this.boardTop(this.covisit, recent, keep, n, 'covisit');
+    if (covisited.length >= n) return covisited;
+    const content = this.contentTop(recent.slice(-CONTENT_FROM), keep, n);
+    const some = merge(n, covisited, content);
+    return some.length >= n ? some : merge(n, some, this.trendingTop(options, keep, n + some.length));
   }
 
-  /** Co-visited neighbours of the products, each weighted exp(−age / RECENCY_PRODUCTS) by its place (last = 0). */
-  private covisitedOf(recent: readonly string[]): Map<string, Scored> {
-    const scored = new Map<string, Scored>();
-    const n = recent.length;
-    const contributions = new Map<string, number>();
-    for (let pos = 0; pos < n; pos++) {
-      const item = recent[pos] as string;
-      contributions.clear();
-      this.covisit.addNeighbours(item, Math.exp(-(n - 1 - pos) / RECENCY_PRODUCTS), contributions);
-      for (const [id, c] of contributions) {
-        const s = scored.get(id);
-        if (!s) scored.set(id, { score: c, source: 'covisit', via: item, viaStrength: c });
-        else {
-          s.score += c;
-          if (c > s.viaStrength) {
-            s.via = item;
-            s.viaStrength = c;
-          }
-        }
-      }
-    }
-    return scored;
-  }
-
-  /** Content neighbours of the products (the best match of any of them). */
-  private contentOf(items: readonly string[]): Map<string, Scored> {
-    const scored = new Map<string, Scored>();
-    for (const item of items) {
-      for (const [id, sim] of this.catalog.similar(item, 50)) {
-        const s = scored.get(id);
-        if (!s || sim > s.score)
-          scored.set(id, { score: sim, source: 'content', via: item, viaStrength: sim });
-      }
-    }
-    return scored;
-  }
-
-  /** Filters, orders and explains a candidate set; trending fills a list that is short. */
-  private finish(
-    scored: Map<string, Scored>,
-    options: ListOptions,
-    seen: (id: string) => boolean,
-    withTrending = true,
-  ): RecommendedItem[] {
+  /** What a list may hold: not seen, not excluded, in the category asked for, not out of stock. */
+  private keeper(options: ListOptions, seen: (id: string) => boolean): (id: string) => boolean {
     const inCategory = options.category === undefined ? undefined : this.catalog.inCategory(options.category);
-    const keep = (id: string) =>
+    return (id) =>
       !seen(id) &&
       !options.exclude?.has(id) &&
       (inCategory === undefined || inCategory(id)) &&
       this.catalog.get(id)?.inStock !== false;
-    const ranked = [...scored]
-      .filter(([id]) => keep(id))
-      .sort(
-        (a, b) => TIER[a[1].source] - TIER[b[1].source] || b[1].score - a[1].score || (a[0] < b[0] ? -1 : 1),
-      )
-      .slice(0, options.count)
-      .map(([id, s]) => ({ productId: id, score: s.score, source: s.source, reason: this.reason(s) }));
-    if (ranked.length >= options.count || !withTrending) return ranked;
-    const have = new Set(ranked.map((r) => r.productId));
-    const group = options.category ?? '';
-    for (const [id, s] of this.trending.top(options.count * 4 + have.size, group, inCategory)) {
-      if (ranked.length >= options.count) break;
-      if (have.has(id) || !keep(id)) continue;
-      have.add(id);
-      ranked.push({
-        productId: id,
-        score: s,
-        source: 'trending',
-        reason: options.category === undefined ? 'trending now' : `trending in ${options.category}`,
-      });
-    }
-    return ranked;
   }
 
-  private reason(s: Scored): string {
-    const name = (id: string | undefined) => (id === undefined ? '' : (this.catalog.get(id)?.title ?? id));
-    switch (s.source) {
-      case 'covisit':
-        return `viewed together with ${name(s.via)}`;
-      case 'bought_together':
-        return `bought together with ${name(s.via)}`;
-      case 'content':
-        return `similar to ${name(s.via)}`;
-      case 'trending':
-        return 'trending now';
+  /**
+   * The `n` strongest neighbours of `items` that `keep` accepts, each item's neighbours weighted exp(−age /
+   * RECENCY_PRODUCTS) by its place (the last: 1); the reason names the item that gave the most.
+   */
+  private boardTop(
+    source: CoVisitation,
+    items: readonly string[],
+    keep: (id: string) => boolean,
+    n: number,
+    kind: 'covisit' | 'bought_together',
+  ): RecommendedItem[] {
+    const board = this.board;
+    const last = items.length - 1;
+    for (let pos = Math.max(0, last - PROFILE_READ + 1); pos <= last; pos++) {
+      source.addNeighbours(items[pos] as string, Math.exp(-(last - pos) / RECENCY_PRODUCTS), board);
     }
+    const out = topKept(board, n, (id) => keep(source.nameOf(id))).map((id) => {
+      const via = this.titleOf(source.nameOf(board.via[id] as number));
+      return {
+        productId: source.nameOf(id),
+        score: board.scores[id] as number,
+        source: kind,
+        reason: `${kind === 'covisit' ? 'viewed' : 'bought'} together with ${via}`,
+      };
+    });
+    board.clear();
+    return out;
+  }
+
+  /** Content neighbours of the items (each at its best match), most similar first. */
+  private contentTop(items: readonly string[], keep: (id: string) => boolean, n: number): RecommendedItem[] {
+    const best = new Map<string, [number, string]>();
+    for (const item of items) {
+      for (const [id, sim] of this.catalog.similar(item, n * 3)) {
+        if (!keep(id)) continue;
+        const had = best.get(id);
+        if (!had || sim > had[0]) best.set(id, [sim, item]);
+      }
+    }
+    return [...best]
+      .sort((a, b) => b[1][0] - a[1][0] || (a[0] < b[0] ? -1 : 1))
+      .slice(0, n)
+      .map(([id, [sim, via]]) => ({
+        productId: id,
+        score: sim,
+        source: 'content' as const,
+        reason: `similar to ${this.titleOf(via)}`,
+      }));
+  }
+
+  private trendingTop(options: ListOptions, keep: (id: string) => boolean, n: number): RecommendedItem[] {
+    const inCategory = options.category === undefined ? undefined : this.catalog.inCategory(options.category);
+    const reason = options.category === undefined ? 'trending now' : `trending in ${options.category}`;
+    const out: RecommendedItem[] = [];
+    for (const [id, s] of this.trending.top(n * 4, options.category ?? '', inCategory)) {
+      if (out.length >= n) break;
+      if (keep(id)) out.push({ productId: id, score: s, source: 'trending', reason });
+    }
+    return out;
+  }
+
+  private titleOf(id: string): string {
+    return this.catalog.get(id)?.title ?? id;
   }
 
   snapshot(): RecommenderSnapshot {
     return {
+      version: RECOMMENDER_SNAPSHOT_VERSION,
       histories: this.histories.snapshot(),
       purchases: this.purchases.snapshot(),
       covisit: this.covisit.snapshot(),
@@ -234,12 +248,15 @@ export class Recommender {
     };
   }
 
-  restore(s: RecommenderSnapshot): void {
+  /** Loads a snapshot; false (nothing loaded) for one of another layout. */
+  restore(s: RecommenderSnapshot): boolean {
+    if ((s as { version?: unknown }).version !== RECOMMENDER_SNAPSHOT_VERSION) return false;
     this.histories.restore(s.histories);
     this.purchases.restore(s.purchases);
     this.covisit = CoVisitation.fromSnapshot(s.covisit);
     this.bought = CoVisitation.fromSnapshot(s.bought);
     this.trending = Trending.fromSnapshot(s.trending);
     this.catalog = Catalog.fromSnapshot(s.catalog);
+    return true;
   }
 }

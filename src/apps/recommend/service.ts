@@ -66,8 +66,8 @@ export class RecommendService implements StreamObserver<RecommenderSnapshot> {
     return this.recommender.snapshot();
   }
 
-  restore(state: RecommenderSnapshot): void {
-    this.recommender.restore(state);
+  restore(state: RecommenderSnapshot): boolean {
+    return this.recommender.restore(state);
   }
 
   /** A product's list, or trending (in its category when the catalog knows it) when it has no neighbours. */

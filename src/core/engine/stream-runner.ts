@@ -37,7 +37,8 @@ export interface StreamObserver<S = unknown> {
   readonly name: string;
   observe(events: readonly ShopEvent[]): void;
   snapshot(): S;
-  restore(state: S): void;
+  /** False when the state is of another layout (an older version's): it is fed the log from the start instead. */
+  restore(state: S): boolean;
 }
 
 export const DEFAULT_RUNNER_OPTIONS: StreamRunnerOptions = {
@@ -98,10 +99,7 @@ export class StreamRunner {
     for (const observer of this.observers) {
       const own = await this.checkpoints.load(`${this.options.consumer}:${observer.name}`);
       let from = 0;
-      if (own && own.nextOffset <= this.offset) {
-        observer.restore(own.state);
-        from = own.nextOffset;
-      }
+      if (own && own.nextOffset <= this.offset && observer.restore(own.state)) from = own.nextOffset;
       while (from < this.offset) {
         const records = await this.log.read(from, Math.min(this.options.batchSize, this.offset - from));
         if (records.length === 0) break;

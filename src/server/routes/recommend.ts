@@ -6,6 +6,7 @@ import { ERROR_CODES, LIMITS, ShopstreamError, type Clock, type Ingestor } from 
 import type { RecommendService, RecommendationList } from '../../apps/recommend/index.js';
 import type { ListOptions } from '../../apps/recommend/index.js';
 import { jsonObject } from './json-body.js';
+import { groupLander } from './group-lander.js';
 
 export interface RecommendRouteOptions {
   readonly service: RecommendService;
@@ -62,13 +63,10 @@ const QUERY = {
 
 export function recommendRoutes(app: FastifyInstance, options: RecommendRouteOptions): void {
   const { service, ingestor, clock } = options;
+  const land = groupLander(ingestor, 'http:recommend');
+  // The answer waits for its impression to be in the log (answers at once share one append).
   const answer = async (list: RecommendationList, userId: string | undefined) => {
-    const summary = await ingestor.ingestValues(
-      [service.impressionOf(list, userId, clock.now())],
-      'http:recommend',
-    );
-    if (summary.accepted === 0 && summary.duplicates === 0)
-      app.log.error(summary.errors[0], 'impression refused');
+    await land(service.impressionOf(list, userId, clock.now()));
     return list;
   };
 

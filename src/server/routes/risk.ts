@@ -19,6 +19,7 @@ import {
 } from '../../core/index.js';
 import { compileRuleSet, ruleNames, RISK_FEATURE_NAMES, type RiskService } from '../../apps/risk/index.js';
 import { jsonObject } from './json-body.js';
+import { groupLander } from './group-lander.js';
 
 export interface RiskRouteOptions {
   readonly service: RiskService;
@@ -91,49 +92,9 @@ function refusal(summary: IngestSummary): ShopstreamError | undefined {
   );
 }
 
-/**
- * Lands payments in the log in groups: those posted while one append runs go in the next, one transaction for
- * all (group commit). A refused payment's promise rejects with its reason; the others land.
- */
-function groupLander(ingestor: Ingestor): (payment: EventOf<'payment'>) => Promise<void> {
-  let queue: { payment: EventOf<'payment'>; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  let scheduled = false;
-  const flush = async (): Promise<void> => {
-    try {
-      while (queue.length > 0) {
-        const batch = queue;
-        queue = [];
-        try {
-          const summary = await ingestor.ingestValues(
-            batch.map((b) => b.payment),
-            SOURCE,
-          );
-          const errors = new Map(summary.errors.map((e) => [e.index, e]));
-          batch.forEach((b, i) => {
-            const e = errors.get(i);
-            if (e === undefined) b.resolve();
-            else b.reject(refusal({ ...summary, accepted: 0, duplicates: 0, errors: [e] }));
-          });
-        } catch (error) {
-          for (const b of batch) b.reject(error);
-        }
-      }
-    } finally {
-      scheduled = false;
-    }
-  };
-  return (payment) =>
-    new Promise<void>((resolve, reject) => {
-      queue.push({ payment, resolve, reject });
-      if (scheduled) return;
-      scheduled = true;
-      setImmediate(() => void flush());
-    });
-}
-
 export function riskRoutes(app: FastifyInstance, options: RiskRouteOptions): void {
   const { service, decisions, rules, ingestor, clock } = options;
-  const land = groupLander(ingestor);
+  const land = groupLander(ingestor, SOURCE);
 
   app.post('/v1/risk/payments', async (request, reply) => {
     const raw = jsonObject(request.body, '{"paymentId": …, "amount": …, "currency": …, "cardId": …}');
