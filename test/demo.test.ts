@@ -21,8 +21,8 @@ it('starts a server whose /health counts the imported events', async () => {
     const imported = Number(/2\. imported into .*: (\d+) new/.exec(output())?.[1]);
     expect(imported).toBeGreaterThan(1000);
     const health = await json(fetch(`${match[1]}/health`));
-    // The imported events and the one payment the demo decides live.
-    expect(health).toMatchObject({ status: 'ok', events: imported + 1 });
+    // The imported events, the one payment the demo decides live and the impression of the list it asks for.
+    expect(health).toMatchObject({ status: 'ok', events: imported + 2 });
     expect(health.deadLetters).toBeGreaterThanOrEqual(0);
     // 200 shoppers over 3 days label too few payments to train on: the demo says so and serves on.
     expect(output()).toMatch(
@@ -69,6 +69,20 @@ it('with the default store size: a model that catches fraud, curl lines that do 
     const decided = await json(fetch(`${url}/v1/risk/payments`, { method: 'POST', body: riskPost }));
     expect(decided).toMatchObject({ created: true, modelVersion: 'risk@1', rulesVersion: 1 });
     expect(decided.reasons.length).toBeGreaterThan(0);
+
+    // The busiest shopper's list, with reasons; the printed curl lines answer lists.
+    const shopper = /6\. recommended for (\S+): \S.*\((viewed|bought) together with /.exec(output())?.[1];
+    expect(shopper, output()).toBeDefined();
+    const lists = [...output().matchAll(/curl '(http:\/\/\S+\/v1\/recommendations\/[^']+)'/g)].map(
+      (m) => m[1]!,
+    );
+    expect(lists).toHaveLength(3);
+    for (const list of lists) {
+      const answer = await json(fetch(list));
+      expect(answer.listId, list).toMatch(/^[0-9a-f-]{36}$/);
+      expect(answer.items.length, list).toBeGreaterThan(0);
+      expect(answer.fallback, list).toBe(false);
+    }
 
     // The printed POST of a view by u1 changes the features the printed GET shows.
     const features = async () => (await json(fetch(`${url}/v1/features/user/u1`))).values;

@@ -75,7 +75,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   const app = Fastify({
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
     // Ids in paths are up to 256 characters (events allow that much): Fastify's default stops at 100 (a 414).
-    maxParamLength: 1000,
+    routerOptions: { maxParamLength: 1000 },
     logger: { level: options.logLevel ?? 'silent' },
     // A query parameter a route does not take is an error naming it (Fastify's default drops it silently: a
     // typo such as ?explian=true would go unnoticed).

@@ -53,6 +53,19 @@ export class UserHistories {
     return this.users.size;
   }
 
+  /** The shopper with the most products (the first such, in order of first interaction). */
+  mostActive(): string | undefined {
+    let best: string | undefined;
+    let most = 0;
+    for (const [u, items] of this.users) {
+      if (items.size > most) {
+        best = u;
+        most = items.size;
+      }
+    }
+    return best;
+  }
+
   snapshot(): HistorySnapshot {
     const users = [...this.users.keys()];
     const counts = new Int32Array(users.length);

@@ -171,7 +171,14 @@ export function registerDemo(program: Command): void {
       console.log(
         `5. decided a payment live (a new card, paid from BR, billed in DE): ${decided.decision}, score ${decided.score ?? 'none'}; ${decided.reasons.map((r) => r.message).join('; ')}`,
       );
-      console.log(`6. serving at ${url}`);
+      const shopper = server.recommend?.recommender.histories.mostActive() ?? 'u1';
+      const list = (await (await fetch(`${url}/v1/recommendations/users/${shopper}?count=3`)).json()) as {
+        items: { productId: string; title?: string; reason: string }[];
+      };
+      console.log(
+        `6. recommended for ${shopper}: ${list.items.map((i) => `${i.title ?? i.productId} (${i.reason})`).join('; ')}`,
+      );
+      console.log(`7. serving at ${url}`);
       console.log(`   curl ${url}/health`);
       console.log(`   curl '${url}/v1/deadletters?limit=5'`);
       console.log(`   curl ${url}/v1/features/user/u1`);
@@ -196,6 +203,14 @@ export function registerDemo(program: Command): void {
       console.log(`   curl ${url}/v1/risk/decisions/${probe.paymentId}`);
       console.log(`   curl '${url}/v1/risk/review-queue?limit=3'`);
       console.log(`   curl ${url}/v1/risk/stats`);
+      console.log(`   # recommendations: for a shopper, like a product, bought with it (docs/recommend.md)`);
+      console.log(`   curl '${url}/v1/recommendations/users/${shopper}?count=5'`);
+      console.log(
+        `   curl '${url}/v1/recommendations/items/${list.items[0]?.productId ?? 'p1'}/similar?count=5'`,
+      );
+      console.log(
+        `   curl '${url}/v1/recommendations/items/${list.items[0]?.productId ?? 'p1'}/bought-together?count=5'`,
+      );
       console.log('   Ctrl-C stops it.');
       closeOnSignals(server);
     });
