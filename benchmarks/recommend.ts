@@ -1,14 +1,17 @@
 // Recommendation figures: EVAL.md's top-10 protocol on MovieLens latest-small (what the API serves, the
 // baselines); a shopper's top 20 in process (p50/p99, with the candidates it ranked); memory per shopper and per
 // product; GET /v1/recommendations/users/{id} over HTTP at 1k/s beside the bare server in the same run.
-import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ingestor, SYSTEM_CLOCK, historyPages, type ShopEvent } from '../src/core/index.js';
 import { PRESETS, importFile } from '../src/adapters/files/index.js';
 import {
   CoVisitation,
+  DEFAULT_ALS,
   DEFAULT_COVISIT,
+  ImplicitAls,
   PROFILE_READ,
   SERVED_NEIGHBOURS,
   Recommender,
@@ -17,7 +20,7 @@ import {
   interactionsOf,
 } from '../src/apps/recommend/index.js';
 import { openWorkspace } from '../src/workspace/index.js';
-import { SHARED } from './reference.js';
+import { PYTHON, SHARED, hasPython } from './reference.js';
 import { type Measure } from './lib.js';
 import { pacedLoad, startChild, startServer } from './children.js';
 
@@ -47,6 +50,62 @@ function heapOf(build: () => unknown): { bytes: number; kept: unknown } {
   const kept = build();
   gc?.();
   return { bytes: process.memoryUsage().heapUsed - before, kept };
+}
+
+/**
+ * Implicit ALS (k 64, 15 iterations) on about a million interactions: MovieLens latest-small with its shoppers
+ * copied ten times (each copy a new shopper with the same ratings), one core; beside ref_recs.py's numpy ALS on
+ * the same pairs where Debian's python3-numpy and pandas are there.
+ */
+async function benchAls(quick: boolean, work: string): Promise<Measure[]> {
+  const lines = readFileSync(MOVIELENS, 'utf8').trim().split('\n').slice(1);
+  const users = new Map<string, number>();
+  const items = new Map<string, number>();
+  const base: [number, number, string][] = [];
+  for (const line of lines) {
+    const [u, i, , t] = line.split(',') as [string, string, string, string];
+    if (!users.has(u)) users.set(u, users.size);
+    if (!items.has(i)) items.set(i, items.size);
+    base.push([users.get(u) as number, items.get(i) as number, t]);
+  }
+  const copies = quick ? 2 : 10;
+  const pairs: [number, number][] = [];
+  for (let c = 0; c < copies; c++) for (const [u, i] of base) pairs.push([u + c * users.size, i]);
+  const started = performance.now();
+  new ImplicitAls(DEFAULT_ALS).fit(users.size * copies, items.size, pairs);
+  const seconds = (performance.now() - started) / 1000;
+  console.log(
+    `recommend: implicit ALS (k ${DEFAULT_ALS.factors}, ${DEFAULT_ALS.iterations} iterations) on ${pairs.length} interactions (${users.size * copies} shoppers × ${items.size} products): ${seconds.toFixed(1)} s`,
+  );
+  const out: Measure[] = [
+    {
+      name: `recommend: ALS fit, ${(pairs.length / 1e6).toFixed(2)}M interactions`,
+      value: seconds,
+      unit: 's',
+      target: '≤ 60 s for 1M on one core',
+    },
+  ];
+  if (!quick && hasPython(['numpy', 'pandas'])) {
+    const file = join(work, 'als-1m.csv');
+    const rows: string[] = [];
+    for (let c = 0; c < copies; c++)
+      for (const [u, i, t] of base) rows.push(`${u + c * users.size},${i},${t}`);
+    writeFileSync(file, rows.join('\n') + '\n');
+    const script = join(SHARED, 'reference/ref_recs.py');
+    const run = spawnSync(PYTHON, [script, file, ',', '0', '1', '2'], {
+      encoding: 'utf8',
+      timeout: 1_800_000,
+    });
+    if (run.status === 0) {
+      const ref = JSON.parse(run.stdout) as { als_implicit_k64?: { fit_s: number } };
+      const fit = ref.als_implicit_k64?.fit_s ?? NaN;
+      console.log(
+        `recommend: ref_recs.py's numpy ALS on the same pairs: ${fit} s (ours ${(seconds / fit).toFixed(2)}×)`,
+      );
+      out.push({ name: 'recommend: numpy ALS (ref_recs.py), same pairs', value: fit, unit: 's' });
+    } else console.log(`recommend: ref_recs.py failed: ${run.stderr.slice(-500)}`);
+  }
+  return out;
 }
 
 export async function benchRecommend(quick: boolean, work: string): Promise<Measure[]> {
@@ -147,6 +206,8 @@ export async function benchRecommend(quick: boolean, work: string): Promise<Meas
   });
   void histories.kept;
   void covisit.kept;
+
+  out.push(...(await benchAls(quick, work)));
 
   // Over HTTP: serve in its own process, GETs at 1k/s after it caught up and 2 s of warm-up; the bare server after.
   const seconds = quick ? 5 : 10;

@@ -5,7 +5,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random, validateEvent, type ShopEvent } from '../src/core/index.js';
-import { CoVisitation, Recommender, topKMetrics } from '../src/apps/recommend/index.js';
+import {
+  CoVisitation,
+  DEFAULT_ALS,
+  ImplicitAls,
+  Recommender,
+  topKMetrics,
+} from '../src/apps/recommend/index.js';
 import { openEmbeddedStore } from '../src/adapters/sqlite/index.js';
 import { startServer, type RunningServer } from '../src/server/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
@@ -66,6 +72,58 @@ describe('co-visitation', () => {
     }
     expect(c.neighbours('p0', 100).length).toBeLessThanOrEqual(10);
   });
+});
+
+it("implicit ALS: each product's factors solve its least-squares problem (the plain normal equations)", () => {
+  const rng = new Random(9);
+  const users = 30;
+  const items = 40;
+  const pairs: [number, number][] = [];
+  const seen = new Set<string>();
+  for (let n = 0; n < 300; n++) {
+    const u = rng.int(0, users);
+    const i = rng.int(0, items);
+    if (seen.has(`${u},${i}`)) continue;
+    seen.add(`${u},${i}`);
+    pairs.push([u, i]);
+  }
+  const k = 6;
+  const options = { ...DEFAULT_ALS, factors: k, iterations: 3, cgSteps: k };
+  const als = new ImplicitAls(options);
+  als.fit(users, items, pairs);
+  const { userFactors, itemFactors } = als.factors();
+  // The last half-step fitted the products to the users: for product i, with c = 1 + α on its users,
+  // (Σ_u x_u x_uᵀ + λI + Σ_{u∈i} α x_u x_uᵀ) y_i = Σ_{u∈i} (1 + α) x_u.
+  let worst = 0;
+  for (let i = 0; i < items; i++) {
+    const mine = new Set(pairs.filter((p) => p[1] === i).map((p) => p[0]));
+    const A = Array.from({ length: k }, (_, a) =>
+      Array.from({ length: k }, (_, b) => {
+        let s = a === b ? options.regularization : 0;
+        for (let u = 0; u < users; u++) {
+          const c = mine.has(u) ? 1 + options.alpha : 1;
+          s += c * userFactors[u * k + a]! * userFactors[u * k + b]!;
+        }
+        return s;
+      }),
+    );
+    const y = itemFactors.subarray(i * k, i * k + k);
+    for (let a = 0; a < k; a++) {
+      let b = 0;
+      for (const u of mine) b += (1 + options.alpha) * userFactors[u * k + a]!;
+      const Ay = A[a]!.reduce((s, v, j) => s + v * y[j]!, 0);
+      worst = Math.max(worst, Math.abs(Ay - b) / Math.max(1, Math.abs(b)));
+    }
+  }
+  expect(worst).toBeLessThan(1e-6);
+  // And it ranks: a user's interacted products score above the others on average.
+  let inside = 0;
+  let outside = 0;
+  for (let u = 0; u < users; u++) {
+    const scores = als.scores(u);
+    scores.forEach((s, i) => (seen.has(`${u},${i}`) ? (inside += s) : (outside += s)));
+  }
+  expect(inside / pairs.length).toBeGreaterThan(outside / (users * items - pairs.length));
 });
 
 it('top-k metrics: NDCG, recall and hit rate by their definitions', () => {
@@ -240,6 +298,27 @@ describe('the API', () => {
     expect(ids(again.body)).toContain('brand-new-product');
   });
 
+  it('diversity: perCategory caps the products of one category in a list', async () => {
+    const store = openEmbeddedStore(data);
+    const categoryOf = new Map(
+      (await store.log.read(0, 1e6))
+        .map((r) => r.event)
+        .flatMap((e) => (e.type === 'product' ? [[e.productId, e.category] as const] : [])),
+    );
+    await store.close();
+    const counts = (list: Answer) => {
+      const per = new Map<string, number>();
+      for (const id of ids(list))
+        per.set(categoryOf.get(id) ?? '', (per.get(categoryOf.get(id) ?? '') ?? 0) + 1);
+      return Math.max(...per.values());
+    };
+    const free = await get('/v1/recommendations/users/u3?count=12');
+    const capped = await get('/v1/recommendations/users/u3?count=12&perCategory=2');
+    expect(counts(free.body)).toBeGreaterThan(2);
+    expect(counts(capped.body)).toBeLessThanOrEqual(2);
+    expect(capped.body.items.length).toBeGreaterThan(4);
+  });
+
   it('logs each answer as an impression event with its list id and products', async () => {
     const list = await get('/v1/recommendations/users/u1?count=4');
     const store = openEmbeddedStore(data);
@@ -271,6 +350,7 @@ describe('the API', () => {
       ['/v1/recommendations/users/u1?count=0', 'count'],
       ['/v1/recommendations/users/u1?count=abc', 'count'],
       ['/v1/recommendations/users/u1?count=101', 'count'],
+      ['/v1/recommendations/users/u1?perCategory=0', 'perCategory'],
       ['/v1/recommendations/users/u1?cuont=3', 'querystring.cuont'],
       [
         `/v1/recommendations/users/u1?exclude=${Array.from({ length: 101 }, (_, i) => `p${i}`).join(',')}`,

@@ -5,6 +5,7 @@
 // test users. The served lists come from the same Recommender the API answers from, fed the training part of the
 // log in time order; the baselines (popularity, item-kNN) and each source alone are scored on the same split.
 import type { ShopEvent } from '../../core/index.js';
+import { ImplicitAls, type AlsOptions } from './als.js';
 import { interactionsOf, type Interaction } from './interactions.js';
 import { Recommender } from './recommender.js';
 
@@ -27,6 +28,9 @@ export interface RecommendEvalReport {
 
 export interface RecommendEvalOptions {
   readonly k?: number;
+  /** Implicit ALS beside the baselines (default on; false skips it). */
+  readonly als?: boolean;
+  readonly alsOptions?: AlsOptions;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -153,6 +157,21 @@ export async function evaluateRecommendations(
     return (u) => topOf(counts, trainOf(u), k).map((i) => products[i] as string);
   });
   score('item_knn', () => itemKnn(data.train, products, index, k));
+  if (options.als !== false) {
+    score('als', () => {
+      const users = [...data.train.keys()];
+      const userIndex = new Map(users.map((u, i) => [u, i]));
+      const pairs: [number, number][] = [];
+      for (const [u, items] of data.train)
+        for (const p of items) pairs.push([userIndex.get(u) as number, index.get(p) as number]);
+      const als = new ImplicitAls(options.alsOptions);
+      als.fit(users.length, products.length, pairs, (done, total) =>
+        options.onProgress?.('als fit', done, total),
+      );
+      return (u) =>
+        topOf(als.scores(userIndex.get(u) as number), trainOf(u), k).map((i) => products[i] as string);
+    });
+  }
   return {
     k,
     users: data.train.size,

@@ -12,3 +12,5 @@ export { evaluateRecommendations, topKMetrics } from './evaluate.js';
 export type { RecommendEvalReport, TopKMetrics } from './evaluate.js';
 export { RecommendService } from './service.js';
 export type { ListKind, RecommendationList } from './service.js';
+export { ImplicitAls, DEFAULT_ALS } from './als.js';
+export type { AlsOptions } from './als.js';

@@ -22,6 +22,8 @@ export interface ListOptions {
   readonly count: number;
   readonly category?: string;
   readonly exclude?: ReadonlySet<string>;
+  /** Diversity: at most this many products of one category in the list. */
+  readonly perCategory?: number;
 }
 
 /** How far back a shopper's products shape a list, and how fast their weight falls with age (in products). */
@@ -114,13 +116,15 @@ export class Recommender {
   /** "Just for you": from the shopper's recent products; trending (in the category, if asked) when too few. */
   forUser(userId: string, options: ListOptions): RecommendedItem[] {
     const recent = this.histories.recent(userId, PROFILE_ITEMS);
-    return this.fromProducts(recent, options, (id) => this.histories.has(userId, id));
+    return this.diverse(options, (o) => this.fromProducts(recent, o, (id) => this.histories.has(userId, id)));
   }
 
   /** A list for a session's products (most recent last), for a shopper the server may not know. */
   forSession(productIds: readonly string[], options: ListOptions): RecommendedItem[] {
     const seen = new Set(productIds);
-    return this.fromProducts(productIds.slice(-PROFILE_ITEMS), options, (id) => seen.has(id));
+    return this.diverse(options, (o) =>
+      this.fromProducts(productIds.slice(-PROFILE_ITEMS), o, (id) => seen.has(id)),
+    );
   }
 
   /**
@@ -128,6 +132,10 @@ export class Recommender {
    * product, which has only those).
    */
   similar(productId: string, options: ListOptions): RecommendedItem[] {
+    return this.diverse(options, (o) => this.similarTo(productId, o));
+  }
+
+  private similarTo(productId: string, options: ListOptions): RecommendedItem[] {
     const keep = this.keeper(options, (id) => id === productId);
     const content = this.contentTop([productId], keep, options.count);
     const quota = Math.min(content.length, Math.ceil(options.count * CONTENT_SHARE));
@@ -137,8 +145,36 @@ export class Recommender {
 
   /** Products bought with this one (same shoppers' purchases, close in sequence). */
   boughtTogether(productId: string, options: ListOptions): RecommendedItem[] {
-    const keep = this.keeper(options, (id) => id === productId);
-    return this.boardTop(this.bought, [productId], keep, options.count, 'bought_together');
+    return this.diverse(options, (o) => {
+      const keep = this.keeper(o, (id) => id === productId);
+      return this.boardTop(this.bought, [productId], keep, o.count, 'bought_together');
+    });
+  }
+
+  /**
+   * Diversity: with `perCategory`, a list of four times the count is made and walked in order, keeping at most
+   * that many products of a category (products the catalog does not know are not limited).
+   */
+  private diverse(
+    options: ListOptions,
+    make: (options: ListOptions) => RecommendedItem[],
+  ): RecommendedItem[] {
+    const cap = options.perCategory;
+    if (cap === undefined) return make(options);
+    const longer = make({ ...options, count: Math.min(options.count * 4, 400) });
+    const per = new Map<string, number>();
+    const out: RecommendedItem[] = [];
+    for (const item of longer) {
+      if (out.length >= options.count) break;
+      const category = this.catalog.get(item.productId)?.category;
+      if (category !== undefined) {
+        const n = per.get(category) ?? 0;
+        if (n >= cap) continue;
+        per.set(category, n + 1);
+      }
+      out.push(item);
+    }
+    return out;
   }
 
   /** Whether the shopper has any history (else a list is trending only). */

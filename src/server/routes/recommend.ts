@@ -48,7 +48,18 @@ function listOptions(q: Record<string, unknown>): ListOptions {
     if (exclude.length > MAX_EXCLUDE) throw bad(`exclude: at most ${MAX_EXCLUDE} ids`, 'exclude');
     exclude.forEach((id) => idOf(id, 'exclude'));
   }
-  return { count, ...(category === undefined ? {} : { category }), exclude: new Set(exclude) };
+  let perCategory: number | undefined;
+  if (q.perCategory !== undefined) {
+    perCategory = Number(q.perCategory);
+    if (!Number.isInteger(perCategory) || perCategory < 1 || perCategory > MAX_COUNT)
+      throw bad(`perCategory: must be a whole number from 1 to ${MAX_COUNT}`, 'perCategory');
+  }
+  return {
+    count,
+    ...(category === undefined ? {} : { category }),
+    exclude: new Set(exclude),
+    ...(perCategory === undefined ? {} : { perCategory }),
+  };
 }
 
 const QUERY = {
@@ -57,6 +68,7 @@ const QUERY = {
     count: { type: 'string', maxLength: 10 },
     category: { type: 'string', maxLength: 1000 },
     exclude: { type: 'string', maxLength: 30_000 },
+    perCategory: { type: 'string', maxLength: 10 },
   },
   additionalProperties: false,
 } as const;
@@ -103,14 +115,21 @@ export function recommendRoutes(app: FastifyInstance, options: RecommendRouteOpt
   app.post('/v1/recommendations/session', async (request) => {
     const b = jsonObject(request.body, '{"productIds": ["p1", …], "count"?: 10, "userId"?: …}');
     for (const key of Object.keys(b)) {
-      if (!['productIds', 'count', 'category', 'exclude', 'userId'].includes(key))
-        throw bad(`${key}: is not a field of this body (productIds, count, category, exclude, userId)`, key);
+      if (!['productIds', 'count', 'category', 'exclude', 'perCategory', 'userId'].includes(key))
+        throw bad(
+          `${key}: is not a field of this body (productIds, count, category, exclude, perCategory, userId)`,
+          key,
+        );
     }
     if (!Array.isArray(b.productIds) || b.productIds.length > LIMITS.listItems)
       throw bad(`productIds: must be a list of at most ${LIMITS.listItems} product ids`, 'productIds');
     const productIds = b.productIds.map((id, i) => idOf(id, `productIds[${i}]`));
     const userId = b.userId === undefined ? undefined : idOf(b.userId, 'userId');
-    const list = listOptions({ ...b, ...(b.count === undefined ? {} : { count: String(b.count) }) });
+    const list = listOptions({
+      ...b,
+      ...(b.count === undefined ? {} : { count: String(b.count) }),
+      ...(b.perCategory === undefined ? {} : { perCategory: String(b.perCategory) }),
+    });
     await options.catchUp();
     return answer(service.session(productIds, list), userId);
   });
