@@ -93,3 +93,16 @@ export function startServer(
     ...(features ? [] : ['--no-features']),
   ]);
 }
+
+/** Resolves once the server's stream engine has applied every event its log held (polls /health). */
+export async function caughtUp(url: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const health = (await (await fetch(`${url}/health`)).json()) as {
+      events: number;
+      features?: { nextOffset: number };
+    };
+    if ((health.features?.nextOffset ?? 0) >= health.events) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${url}: the stream engine did not catch up with the log in 60 s`);
+}

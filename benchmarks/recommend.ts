@@ -22,24 +22,12 @@ import {
 import { openWorkspace } from '../src/workspace/index.js';
 import { PYTHON, SHARED, hasPython } from './reference.js';
 import { type Measure } from './lib.js';
-import { pacedLoad, startChild, startServer } from './children.js';
+import { caughtUp, pacedLoad, startChild, startServer } from './children.js';
 
 const MOVIELENS = join(SHARED, 'data/movielens-latest-small/ratings.csv');
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
-async function caughtUp(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const health = (await (await fetch(`${url}/health`)).json()) as {
-      events: number;
-      features?: { nextOffset: number };
-    };
-    if ((health.features?.nextOffset ?? 0) >= health.events) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url}: the stream engine did not catch up with the log in 60 s`);
 }
 
 /** Heap bytes held by what `build` returns (after a full collection on both sides). */

@@ -34,7 +34,7 @@ import {
 } from '../src/apps/risk/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { fmt, median, type Measure } from './lib.js';
-import { pacedLoad, startChild, startServer } from './children.js';
+import { caughtUp, pacedLoad, startChild, startServer } from './children.js';
 import { openWorkspace } from '../src/workspace/index.js';
 import { PAYSIM, PYTHON, hasPython } from './reference.js';
 
@@ -44,19 +44,6 @@ async function* pagesOf(events: readonly ShopEvent[]): AsyncGenerator<ShopEvent[
 
 function quantile(sorted: readonly number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
-}
-
-/** Resolves once the server's stream engine has applied every event its log held at the start. */
-async function caughtUp(url: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const health = (await (await fetch(`${url}/health`)).json()) as {
-      events: number;
-      features?: { nextOffset: number };
-    };
-    if ((health.features?.nextOffset ?? 0) >= health.events) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url}: the stream engine did not catch up with the log in 60 s`);
 }
 
 /** Writes the rows' cells as a train and a test CSV (the later 30% tests) and runs ref_risk.py on them. */
