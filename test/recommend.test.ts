@@ -319,6 +319,91 @@ describe('the API', () => {
     expect(capped.body.items.length).toBeGreaterThan(4);
   });
 
+  it('campaigns: promoted products enter the lists of their audience while they run, and say so', async () => {
+    const store = openEmbeddedStore(data);
+    const products = (await store.log.read(0, 1e6))
+      .map((r) => r.event)
+      .flatMap((e) => (e.type === 'product' ? [e] : []));
+    await store.close();
+    const user = 'u5';
+    const before = ids((await get(`/v1/recommendations/users/${user}?count=10`)).body);
+    const promoted = products.find((p) => !before.includes(p.productId) && p.inStock !== false)!;
+    const hour = 3_600_000;
+    const campaign = (over: Record<string, unknown>) => ({
+      type: 'campaign',
+      campaignId: 'summer',
+      name: 'Summer sale',
+      productIds: [promoted.productId],
+      boost: 5,
+      startsAt: new Date(Date.now() - hour).toISOString(),
+      endsAt: new Date(Date.now() + hour).toISOString(),
+      audience: 'everyone',
+      ...over,
+    });
+    expect((await post('/v1/events', { id: 'campaign-1', ...campaign({}) })).body.accepted).toBe(1);
+    const during = (await get(`/v1/recommendations/users/${user}?count=10`)).body;
+    const item = during.items.find((i) => i.productId === promoted.productId);
+    expect(item, JSON.stringify(during.items)).toBeDefined();
+    expect(item!.reason).toMatch(/^on promotion \(Summer sale\)/);
+    // An unknown shopper is in the audience of "everyone" too.
+    expect(ids((await get('/v1/recommendations/users/someone-new?count=10')).body)).toContain(
+      promoted.productId,
+    );
+    // Ended (a later event of the same campaign): gone again.
+    const ended = campaign({
+      endsAt: new Date(Date.now() - 1000).toISOString(),
+      startsAt: new Date(Date.now() - hour).toISOString(),
+    });
+    expect((await post('/v1/events', { id: 'campaign-2', ...ended })).body.accepted).toBe(1);
+    expect(ids((await get(`/v1/recommendations/users/${user}?count=10`)).body)).not.toContain(
+      promoted.productId,
+    );
+    // A campaign needs products or a category, and an end after its start.
+    const bad = await post('/v1/events', { id: 'campaign-3', ...campaign({ productIds: undefined }) });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('productIds');
+    const backwards = await post('/v1/events', {
+      id: 'campaign-4',
+      ...campaign({ endsAt: new Date(Date.now() - 2 * hour).toISOString() }),
+    });
+    expect(JSON.stringify(backwards.body)).toContain('endsAt');
+  });
+
+  it('campaigns for shoppers whose history fits: a category campaign reaches only them', async () => {
+    const store = openEmbeddedStore(data);
+    const events = (await store.log.read(0, 1e6)).map((r) => r.event);
+    await store.close();
+    const categoryOf = new Map(
+      events.flatMap((e) => (e.type === 'product' ? [[e.productId, e.category] as const] : [])),
+    );
+    // Two shoppers: one who viewed a product of the category, one who never touched it.
+    const category = categoryOf.values().next().value as string;
+    const inCategory = [...categoryOf].filter(([, c]) => c === category).map(([id]) => id);
+    await post('/v1/events', [
+      { id: 'fit-view-1', type: 'view', userId: 'fits', productId: inCategory[0] },
+      {
+        id: 'fit-view-2',
+        type: 'view',
+        userId: 'does-not-fit',
+        productId: [...categoryOf].find(([, c]) => c !== category)![0],
+      },
+    ]);
+    const hour = 3_600_000;
+    await post('/v1/events', {
+      id: 'campaign-cat-1',
+      type: 'campaign',
+      campaignId: 'category-week',
+      category,
+      boost: 20,
+      startsAt: Date.now() - hour,
+      endsAt: Date.now() + hour,
+    });
+    const fits = (await get('/v1/recommendations/users/fits?count=10')).body;
+    const other = (await get('/v1/recommendations/users/does-not-fit?count=10')).body;
+    expect(fits.items.some((i) => i.reason.startsWith('on promotion (category-week)'))).toBe(true);
+    expect(other.items.some((i) => i.reason.startsWith('on promotion'))).toBe(false);
+  });
+
   it('logs each answer as an impression event with its list id and products', async () => {
     const list = await get('/v1/recommendations/users/u1?count=4');
     const store = openEmbeddedStore(data);

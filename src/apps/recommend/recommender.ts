@@ -3,13 +3,14 @@
 // answer — and answers lists with a score, a source and a reason per product. The same object, fed the training
 // part of a log, is what `shopstream eval recommend` scores: the evaluation measures what the API serves.
 import type { ShopEvent } from '../../core/index.js';
+import { Campaigns, type Campaign, type CampaignsSnapshot } from './campaigns.js';
 import { Catalog, type CatalogSnapshot } from './catalog.js';
 import { CoVisitation, DEFAULT_COVISIT, ScoreBoard, type CoVisitSnapshot } from './covisit.js';
 import { UserHistories, type HistorySnapshot } from './history.js';
 import { interactionsOf, type Interaction } from './interactions.js';
 import { DEFAULT_TRENDING, Trending, type TrendingSnapshot } from './trending.js';
 
-export type Source = 'covisit' | 'bought_together' | 'content' | 'trending';
+export type Source = 'covisit' | 'bought_together' | 'content' | 'trending' | 'campaign';
 
 export interface RecommendedItem {
   readonly productId: string;
@@ -24,6 +25,8 @@ export interface ListOptions {
   readonly exclude?: ReadonlySet<string>;
   /** Diversity: at most this many products of one category in the list. */
   readonly perCategory?: number;
+  /** The time campaigns are running at (default: now). */
+  readonly now?: number;
 }
 
 /** How far back a shopper's products shape a list, and how fast their weight falls with age (in products). */
@@ -37,7 +40,7 @@ const CONTENT_SHARE = 0.25;
 export const PROFILE_READ = 20;
 
 /** The layout of `RecommenderSnapshot`: a checkpoint of another one is not restored (the state is rebuilt). */
-export const RECOMMENDER_SNAPSHOT_VERSION = 2;
+export const RECOMMENDER_SNAPSHOT_VERSION = 3;
 
 export interface RecommenderSnapshot {
   readonly version: typeof RECOMMENDER_SNAPSHOT_VERSION;
@@ -47,6 +50,7 @@ export interface RecommenderSnapshot {
   readonly bought: CoVisitSnapshot;
   readonly trending: TrendingSnapshot;
   readonly catalog: CatalogSnapshot;
+  readonly campaigns: CampaignsSnapshot;
 }
 
 /**
@@ -91,6 +95,7 @@ export class Recommender {
   bought = new CoVisitation({ window: 20, backward: 1, neighbours: 100 });
   trending = new Trending(DEFAULT_TRENDING);
   catalog = new Catalog();
+  readonly campaigns = new Campaigns();
   /** Scratch scores of one list (reset after each). */
   private readonly board = new ScoreBoard();
 
@@ -98,6 +103,10 @@ export class Recommender {
   observe(event: ShopEvent): void {
     if (event.type === 'product') {
       this.catalog.apply(event);
+      return;
+    }
+    if (event.type === 'campaign') {
+      this.campaigns.apply(event);
       return;
     }
     for (const i of interactionsOf(event)) this.interact(i);
@@ -190,11 +199,78 @@ export class Recommender {
   ): RecommendedItem[] {
     const keep = this.keeper(options, seen);
     const n = options.count;
-    const covisited = this.boardTop(this.covisit, recent, keep, n, 'covisit');
-    if (covisited.length >= n) return covisited;
-    const content = this.contentTop(recent.slice(-CONTENT_FROM), keep, n);
-    const some = merge(n, covisited, content);
-    return some.length >= n ? some : merge(n, some, this.trendingTop(options, keep, n + some.length));
+    const list = (() => {
+      const covisited = this.boardTop(this.covisit, recent, keep, n, 'covisit');
+      if (covisited.length >= n) return covisited;
+      const content = this.contentTop(recent.slice(-CONTENT_FROM), keep, n);
+      const some = merge(n, covisited, content);
+      return some.length >= n ? some : merge(n, some, this.trendingTop(options, keep, n + some.length));
+    })();
+    if (this.campaigns.size === 0) return list;
+    const categories = new Set<string>();
+    for (const id of recent) {
+      const c = this.catalog.get(id)?.category;
+      if (c !== undefined) categories.add(c.toLowerCase());
+    }
+    const running = this.campaigns.runningFor(
+      options.now ?? Date.now(),
+      categories,
+      (id) => this.catalog.get(id)?.category,
+    );
+    return running.length === 0 ? list : this.promote(list, running, keep, n);
+  }
+
+  /**
+   * Campaigns running for the shopper: a promoted product in the list has its score multiplied by the boost;
+   * promoted products not in it (the campaign's, or its category's trending top 10) enter at a tenth of the list's
+   * best score times the boost. Each says it is on promotion.
+   */
+  private promote(
+    list: readonly RecommendedItem[],
+    running: readonly Campaign[],
+    keep: (id: string) => boolean,
+    n: number,
+  ): RecommendedItem[] {
+    const campaignOf = (id: string): Campaign | undefined => {
+      const category = this.catalog.get(id)?.category.toLowerCase();
+      let best: Campaign | undefined;
+      for (const c of running) {
+        if (!c.productIds.has(id) && (c.category === undefined || c.category.toLowerCase() !== category))
+          continue;
+        if (!best || c.boost > best.boost) best = c;
+      }
+      return best;
+    };
+    const onPromotion = (c: Campaign, reason: string) => `on promotion (${c.name}); ${reason}`;
+    const out = list.map((item) => {
+      const c = campaignOf(item.productId);
+      return c ? { ...item, score: item.score * c.boost, reason: onPromotion(c, item.reason) } : item;
+    });
+    const have = new Set(out.map((i) => i.productId));
+    const top = Math.max(...list.map((i) => i.score), 0) || 1;
+    for (const c of running) {
+      const pool =
+        c.productIds.size > 0
+          ? [...c.productIds]
+          : this.trending
+              .top(
+                10,
+                c.category ?? '',
+                c.category === undefined ? undefined : this.catalog.inCategory(c.category),
+              )
+              .map(([id]) => id);
+      for (const id of pool) {
+        if (have.has(id) || !keep(id)) continue;
+        have.add(id);
+        out.push({
+          productId: id,
+          score: 0.1 * top * c.boost,
+          source: 'campaign',
+          reason: onPromotion(c, `promoted${c.category === undefined ? '' : ` in ${c.category}`}`),
+        });
+      }
+    }
+    return out.sort((a, b) => b.score - a.score || (a.productId < b.productId ? -1 : 1)).slice(0, n);
   }
 
   /** What a list may hold: not seen, not excluded, in the category asked for, not out of stock. */
@@ -281,6 +357,7 @@ export class Recommender {
       bought: this.bought.snapshot(),
       trending: this.trending.snapshot(),
       catalog: this.catalog.snapshot(),
+      campaigns: this.campaigns.snapshot(),
     };
   }
 
@@ -293,6 +370,7 @@ export class Recommender {
     this.bought = CoVisitation.fromSnapshot(s.bought);
     this.trending = Trending.fromSnapshot(s.trending);
     this.catalog = Catalog.fromSnapshot(s.catalog);
+    this.campaigns.restore(s.campaigns);
     return true;
   }
 }

@@ -128,6 +128,21 @@ export const EVENT_SCHEMAS = {
     recipientBalanceBefore: Type.Optional(Balance),
     recipientBalanceAfter: Type.Optional(Balance),
   }),
+  /**
+   * A promotion (recommendations): products or a category boosted between two times, for everyone or for the
+   * shoppers whose history fits it. A later event with the same campaignId replaces it.
+   */
+  campaign: eventSchema('campaign', {
+    campaignId: Id,
+    name: Type.Optional(Text),
+    productIds: Type.Optional(Type.Array(Id, { minItems: 1, maxItems: LIMITS.listItems })),
+    category: Type.Optional(Text),
+    /** Promoted products' scores are multiplied by it (1–100). */
+    boost: Type.Number({ minimum: 1, maximum: 100 }),
+    startsAt: TimestampIn,
+    endsAt: TimestampIn,
+    audience: Type.Optional(Type.Union([Type.Literal('everyone'), Type.Literal('affinity')])),
+  }),
   /** A list shown to a shopper (recommendations): its id, the products in order, and where it came from. */
   impression: eventSchema('impression', {
     listId: Id,
@@ -147,9 +162,11 @@ export const EVENT_TYPES = Object.keys(EVENT_SCHEMAS) as EventType[];
 // A stored event always has `ts` (validation stamps the arrival time on one that came without).
 type WithEpochTs<T> = T extends { signupTs?: unknown }
   ? Omit<T, 'ts' | 'signupTs'> & { ts: number; signupTs?: number }
-  : Omit<T, 'ts'> & { ts: number };
+  : T extends { startsAt: unknown; endsAt: unknown }
+    ? Omit<T, 'ts' | 'startsAt' | 'endsAt'> & { ts: number; startsAt: number; endsAt: number }
+    : Omit<T, 'ts'> & { ts: number };
 
-/** An event of one type as it is stored: `ts` (and `signupTs`) in epoch milliseconds. */
+/** An event of one type as it is stored: `ts` (and `signupTs`, `startsAt`, `endsAt`) in epoch milliseconds. */
 export type EventOf<K extends EventType> = WithEpochTs<Static<(typeof EVENT_SCHEMAS)[K]>>;
 
 /** Any stored shopstream event. */

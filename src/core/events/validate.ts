@@ -72,16 +72,30 @@ export function validateEvent(input: unknown, arrival?: ArrivalContext): Validat
       `ts: ${new Date(ts).toISOString()} is more than ${Math.round(arrival.maxFutureMs / 1000)} s ahead of the server's clock (${new Date(arrival.now).toISOString()}); omit ts to stamp the arrival time`,
     );
   }
-  if (record.signupTs !== undefined) {
-    const signupTs = parseTimestamp(record.signupTs);
-    if (signupTs === undefined) return badTimestamp('signupTs', record.signupTs);
-    if (signupTs !== record.signupTs) {
-      record.signupTs = signupTs;
+  for (const field of TIME_FIELDS) {
+    if (record[field] === undefined) continue;
+    const t = parseTimestamp(record[field]);
+    if (t === undefined) return badTimestamp(field, record[field]);
+    if (t !== record[field]) {
+      record[field] = t;
       unchanged = false;
     }
   }
+  if (record.type === 'campaign') {
+    if (record.productIds === undefined && record.category === undefined)
+      return fail(
+        ERROR_CODES.MISSING_FIELD,
+        'productIds',
+        'productIds: a campaign promotes products or a category (give one)',
+      );
+    if ((record.endsAt as number) <= (record.startsAt as number))
+      return fail(ERROR_CODES.INVALID_FIELD, 'endsAt', 'endsAt: must come after startsAt');
+  }
   return { ok: true, event: input as ShopEvent, unchanged };
 }
+
+/** Fields besides `ts` that hold a time: stored in epoch ms, given in any form `ts` takes. */
+const TIME_FIELDS = ['signupTs', 'startsAt', 'endsAt'] as const;
 
 /** True when `type` names an event type. */
 export function isEventType(type: string): type is EventType {
