@@ -8,6 +8,7 @@ import { Random, validateEvent, type ShopEvent } from '../src/core/index.js';
 import {
   CoVisitation,
   DEFAULT_ALS,
+  type EngagementStats,
   ImplicitAls,
   Recommender,
   topKMetrics,
@@ -402,6 +403,28 @@ describe('the API', () => {
     const other = (await get('/v1/recommendations/users/does-not-fit?count=10')).body;
     expect(fits.items.some((i) => i.reason.startsWith('on promotion (category-week)'))).toBe(true);
     expect(other.items.some((i) => i.reason.startsWith('on promotion'))).toBe(false);
+  });
+
+  it('clicks carrying a listId join back to their list: click-through by kind and position', async () => {
+    const stats = async () => (await get('/v1/recommendations/stats')).body as unknown as EngagementStats;
+    const before = await stats();
+    const list = (await get('/v1/recommendations/users/u7?count=6')).body;
+    const second = list.items[1]!.productId;
+    await post('/v1/events', [
+      { id: 'ctr-click-1', type: 'click', userId: 'u7', productId: second, listId: list.listId, position: 1 },
+      // A click on a list the server never made, and one on a product not in the list: not joined.
+      { id: 'ctr-click-2', type: 'click', userId: 'u7', productId: second, listId: 'no-such-list' },
+      { id: 'ctr-click-3', type: 'click', userId: 'u7', productId: 'not-in-it', listId: list.listId },
+    ]);
+    const after = await stats();
+    expect(after.clicks).toBe(before.clicks + 1);
+    expect(after.unjoinedClicks).toBe(before.unjoinedClicks + 2);
+    // The stats request itself shows no list; the user list above added 6 impressions of kind "user".
+    expect(after.byKind.user!.impressions).toBe((before.byKind.user?.impressions ?? 0) + 6);
+    expect(after.byKind.user!.clicks).toBe((before.byKind.user?.clicks ?? 0) + 1);
+    expect(after.byPosition[1]).toBeGreaterThan(0);
+    expect(after.topProducts.map((p) => p.productId)).toContain(second);
+    expect((await get('/v1/recommendations/stats?top=0')).status).toBe(400);
   });
 
   it('logs each answer as an impression event with its list id and products', async () => {

@@ -14,3 +14,7 @@ export { RecommendService } from './service.js';
 export type { ListKind, RecommendationList } from './service.js';
 export { ImplicitAls, DEFAULT_ALS } from './als.js';
 export type { AlsOptions } from './als.js';
+export { Engagement } from './engagement.js';
+export type { EngagementStats } from './engagement.js';
+export { Campaigns } from './campaigns.js';
+export type { Campaign } from './campaigns.js';

@@ -5,6 +5,7 @@
 import type { ShopEvent } from '../../core/index.js';
 import { Campaigns, type Campaign, type CampaignsSnapshot } from './campaigns.js';
 import { Catalog, type CatalogSnapshot } from './catalog.js';
+import { Engagement, type EngagementSnapshot } from './engagement.js';
 import { CoVisitation, DEFAULT_COVISIT, ScoreBoard, type CoVisitSnapshot } from './covisit.js';
 import { UserHistories, type HistorySnapshot } from './history.js';
 import { interactionsOf, type Interaction } from './interactions.js';
@@ -40,7 +41,7 @@ const CONTENT_SHARE = 0.25;
 export const PROFILE_READ = 20;
 
 /** The layout of `RecommenderSnapshot`: a checkpoint of another one is not restored (the state is rebuilt). */
-export const RECOMMENDER_SNAPSHOT_VERSION = 3;
+export const RECOMMENDER_SNAPSHOT_VERSION = 4;
 
 export interface RecommenderSnapshot {
   readonly version: typeof RECOMMENDER_SNAPSHOT_VERSION;
@@ -51,6 +52,7 @@ export interface RecommenderSnapshot {
   readonly trending: TrendingSnapshot;
   readonly catalog: CatalogSnapshot;
   readonly campaigns: CampaignsSnapshot;
+  readonly engagement: EngagementSnapshot;
 }
 
 /**
@@ -96,6 +98,7 @@ export class Recommender {
   trending = new Trending(DEFAULT_TRENDING);
   catalog = new Catalog();
   readonly campaigns = new Campaigns();
+  readonly engagement = new Engagement();
   /** Scratch scores of one list (reset after each). */
   private readonly board = new ScoreBoard();
 
@@ -109,6 +112,11 @@ export class Recommender {
       this.campaigns.apply(event);
       return;
     }
+    if (event.type === 'impression') {
+      this.engagement.impression(event);
+      return;
+    }
+    if (event.type === 'click') this.engagement.click(event);
     for (const i of interactionsOf(event)) this.interact(i);
   }
 
@@ -358,6 +366,7 @@ export class Recommender {
       trending: this.trending.snapshot(),
       catalog: this.catalog.snapshot(),
       campaigns: this.campaigns.snapshot(),
+      engagement: this.engagement.snapshot(),
     };
   }
 
@@ -371,6 +380,7 @@ export class Recommender {
     this.trending = Trending.fromSnapshot(s.trending);
     this.catalog = Catalog.fromSnapshot(s.catalog);
     this.campaigns.restore(s.campaigns);
+    this.engagement.restore(s.engagement);
     return true;
   }
 }

@@ -112,6 +112,26 @@ export function recommendRoutes(app: FastifyInstance, options: RecommendRouteOpt
     );
   }
 
+  app.get<{ Querystring: Record<string, string> }>(
+    '/v1/recommendations/stats',
+    {
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { top: { type: 'string', maxLength: 10 } },
+          additionalProperties: false,
+        },
+      },
+    },
+    async (request) => {
+      const top = request.query.top === undefined ? 10 : Number(request.query.top);
+      if (!Number.isInteger(top) || top < 1 || top > MAX_COUNT)
+        throw bad(`top: must be a whole number from 1 to ${MAX_COUNT}`, 'top');
+      await options.catchUp();
+      return service.recommender.engagement.stats(top);
+    },
+  );
+
   app.post('/v1/recommendations/session', async (request) => {
     const b = jsonObject(request.body, '{"productIds": ["p1", …], "count"?: 10, "userId"?: …}');
     for (const key of Object.keys(b)) {
