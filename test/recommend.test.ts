@@ -8,6 +8,8 @@ import { Random, validateEvent, type ShopEvent } from '../src/core/index.js';
 import {
   CoVisitation,
   DEFAULT_ALS,
+  DEFAULT_SEQUENCE,
+  SequenceModel,
   type EngagementStats,
   ImplicitAls,
   Recommender,
@@ -127,6 +129,43 @@ it("implicit ALS: each product's factors solve its least-squares problem (the pl
   expect(inside / pairs.length).toBeGreaterThan(outside / (users * items - pairs.length));
 });
 
+it('the sequence model learns what comes next: after p, p + 1 (a pattern no popularity can see)', async () => {
+  const rng = new Random(12);
+  const items = 30;
+  // Each shopper walks the products in order from a random start: the next product is the last one plus one.
+  const sequences = Array.from({ length: 200 }, () => {
+    const start = rng.int(0, items);
+    return Array.from({ length: rng.int(6, 16) }, (_, t) => (start + t) % items);
+  });
+  const model = new SequenceModel({
+    ...DEFAULT_SEQUENCE,
+    length: 12,
+    dimensions: 16,
+    blocks: 1,
+    epochs: 40,
+    batchSize: 64,
+    learningRate: 0.01,
+    dropout: 0,
+  });
+  const losses: number[] = [];
+  await model.fit(sequences, items, (_e, _n, loss) => losses.push(loss));
+  expect(losses.at(-1)!).toBeLessThan(losses[0]! * 0.5);
+  const probes = Array.from({ length: 50 }, () => {
+    const start = rng.int(0, items);
+    return Array.from({ length: 8 }, (_, t) => (start + t) % items);
+  });
+  const scores = model.scores(probes);
+  let right = 0;
+  probes.forEach((seq, i) => {
+    const next = ((seq.at(-1) as number) + 1) % items;
+    const row = scores[i] as Float32Array;
+    const best = row.indexOf(Math.max(...Array.from(row).filter((_, j) => !seq.includes(j))));
+    if (best === next) right++;
+  });
+  model.dispose();
+  expect(right).toBeGreaterThan(40);
+}, 60_000);
+
 it('top-k metrics: NDCG, recall and hit rate by their definitions', () => {
   const m = topKMetrics(['a', 'x', 'b', 'y'], new Set(['a', 'b', 'c']), 10);
   const dcg = 1 / Math.log2(2) + 1 / Math.log2(4);
@@ -143,7 +182,8 @@ it.skipIf(!HAS_SHARED_DATA)(
     const tmp = freshDir();
     const file = `${SHARED_DATA}movielens-latest-small/ratings.csv`;
     expect(runCli(['import', file, '--preset', 'movielens', '--data', tmp.dir]).code).toBe(0);
-    const run = runCli(['eval', 'recommend', '--json', '--data', tmp.dir]);
+    // The sequence model trains for minutes: benchmarks/recommend.ts reports it.
+    const run = runCli(['eval', 'recommend', '--json', '--no-sequence', '--data', tmp.dir]);
     tmp.remove();
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout.trim().split('\n').pop() as string);

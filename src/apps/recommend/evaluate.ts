@@ -8,6 +8,7 @@ import type { ShopEvent } from '../../core/index.js';
 import { ImplicitAls, type AlsOptions } from './als.js';
 import { interactionsOf, type Interaction } from './interactions.js';
 import { Recommender } from './recommender.js';
+import { SequenceModel, type SequenceOptions } from './sequence.js';
 
 export interface TopKMetrics {
   readonly ndcg: number;
@@ -30,6 +31,9 @@ export interface RecommendEvalOptions {
   readonly k?: number;
   /** Implicit ALS beside the baselines (default on; false skips it). */
   readonly als?: boolean;
+  /** The self-attention sequence model beside them (default on; false skips it). */
+  readonly sequence?: boolean;
+  readonly sequenceOptions?: SequenceOptions;
   readonly alsOptions?: AlsOptions;
   readonly onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -124,9 +128,12 @@ export async function evaluateRecommendations(
   const products = [...new Set(data.interactions.map((x) => x.interaction.productId))];
   const index = new Map(products.map((p, i) => [p, i]));
   const models: RecommendEvalReport['models'] = {};
-  const score = (name: string, fit: () => (user: string) => string[]) => {
+  const score = async (
+    name: string,
+    fit: () => ((user: string) => string[]) | Promise<(user: string) => string[]>,
+  ) => {
     const started = performance.now();
-    const listOf = fit();
+    const listOf = await fit();
     const fitSeconds = (performance.now() - started) / 1000;
     const all = testUsers.map((u, n) => {
       if (n % 50 === 0) options.onProgress?.(name, n, testUsers.length);
@@ -138,7 +145,7 @@ export async function evaluateRecommendations(
   };
 
   // What the API serves: the live recommender, fed the training interactions and the catalog in time order.
-  const served = score('served', () => {
+  const served = await score('served', () => {
     const r = new Recommender();
     for (const p of data.products) r.observe(p);
     for (const { interaction, test } of data.interactions) if (!test) r.interact(interaction);
@@ -146,7 +153,7 @@ export async function evaluateRecommendations(
   });
 
   const trainOf = (u: string) => new Set([...(data.train.get(u) ?? [])].map((p) => index.get(p) as number));
-  score('popularity', () => {
+  await score('popularity', () => {
     const counts = new Float64Array(products.length);
     for (const items of data.train.values()) {
       for (const p of items) {
@@ -156,9 +163,9 @@ export async function evaluateRecommendations(
     }
     return (u) => topOf(counts, trainOf(u), k).map((i) => products[i] as string);
   });
-  score('item_knn', () => itemKnn(data.train, products, index, k));
+  await score('item_knn', () => itemKnn(data.train, products, index, k));
   if (options.als !== false) {
-    score('als', () => {
+    await score('als', () => {
       const users = [...data.train.keys()];
       const userIndex = new Map(users.map((u, i) => [u, i]));
       const pairs: [number, number][] = [];
@@ -170,6 +177,27 @@ export async function evaluateRecommendations(
       );
       return (u) =>
         topOf(als.scores(userIndex.get(u) as number), trainOf(u), k).map((i) => products[i] as string);
+    });
+  }
+  if (options.sequence !== false) {
+    await score('sequence', async () => {
+      const users = [...data.train.keys()];
+      // Each user's training products in time order (the interactions are in time order).
+      const sequences = new Map<string, number[]>(users.map((u) => [u, []]));
+      for (const { interaction, test } of data.interactions)
+        if (!test) sequences.get(interaction.userId)?.push(index.get(interaction.productId) as number);
+      const model = new SequenceModel(options.sequenceOptions);
+      await model.fit([...sequences.values()], products.length, (done, total) =>
+        options.onProgress?.('sequence fit', done, total),
+      );
+      const scored = new Map<string, Float32Array>();
+      const rows = model.scores(testUsers.map((u) => sequences.get(u) as number[]));
+      testUsers.forEach((u, i) => scored.set(u, rows[i] as Float32Array));
+      model.dispose();
+      return (u) =>
+        topOf(Float64Array.from(scored.get(u) as Float32Array), trainOf(u), k).map(
+          (i) => products[i] as string,
+        );
     });
   }
   return {

@@ -13,6 +13,8 @@ export type { RecommendEvalReport, TopKMetrics } from './evaluate.js';
 export { RecommendService } from './service.js';
 export type { ListKind, RecommendationList } from './service.js';
 export { ImplicitAls, DEFAULT_ALS } from './als.js';
+export { SequenceModel, DEFAULT_SEQUENCE } from './sequence.js';
+export type { SequenceOptions } from './sequence.js';
 export type { AlsOptions } from './als.js';
 export { Engagement } from './engagement.js';
 export type { EngagementStats } from './engagement.js';

@@ -20,8 +20,10 @@ export function registerEval(program: Command): void {
     .description("EVAL.md's top-k protocol on the log's interactions: what the API serves, and the baselines")
     .option('--k <n>', 'list length', '10')
     .option('--json', 'print the figures as JSON, last')
+    .option('--no-als', 'leave implicit ALS out (it trains for seconds to a minute)')
+    .option('--no-sequence', 'leave the self-attention sequence model out (it trains for minutes)')
     .option('--data <dir>', 'data directory (default: $SHOPSTREAM_DATA or ./.shopstream)')
-    .action(async (flags: { k: string; json?: boolean; data?: string }) => {
+    .action(async (flags: { k: string; json?: boolean; data?: string; als: boolean; sequence: boolean }) => {
       const k = numberOption('k', flags.k, 1, 1000);
       if (!Number.isInteger(k))
         throw new ShopstreamError(ERROR_CODES.INVALID_OPTION, `--k: ${flags.k} is not a whole number`, {
@@ -45,6 +47,8 @@ export function registerEval(program: Command): void {
         let stage = '';
         report = await evaluateRecommendations(pages, {
           k,
+          als: flags.als,
+          sequence: flags.sequence,
           onProgress: (name, done, total) => {
             if (name !== stage) {
               bar?.stop();
