@@ -239,9 +239,18 @@ export class RiskService implements StreamProcessor<OnlineSnapshot> {
     applyDecidingPayments(this.engine, events, (payment) => {
       made.push(this.decideNow(payment, this.awaited.has(payment.paymentId) ? 'api' : 'stream'));
     });
-    // Each one of them new to the store: none was kept from elsewhere, so the API's ones are created here.
+    // All new to the store: the API's ones were created here. Else (some were stored already, as after a restart
+    // from an older checkpoint, or by another process) each waited one is compared with what the store kept.
     const added = await this.options.decisions.putMany(made);
-    if (added === made.length) for (const d of made) this.awaited.get(d.paymentId)?.(d);
+    for (const d of made) {
+      const resolve = this.awaited.get(d.paymentId);
+      if (!resolve) continue;
+      if (added === made.length) resolve(d);
+      else {
+        const kept = await this.options.decisions.get(d.paymentId);
+        if (kept && kept.decidedAt === d.decidedAt && kept.via === d.via) resolve(d);
+      }
+    }
     for (const e of events) if (e.type === 'label') await this.onLabel(e);
     await this.mature();
   }
