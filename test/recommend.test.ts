@@ -6,8 +6,10 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random, validateEvent, type ShopEvent } from '../src/core/index.js';
 import {
+  Bpr,
   CoVisitation,
   DEFAULT_ALS,
+  DEFAULT_BPR,
   DEFAULT_SEQUENCE,
   SequenceModel,
   type EngagementStats,
@@ -165,6 +167,34 @@ it('the sequence model learns what comes next: after p, p + 1 (a pattern no popu
   model.dispose();
   expect(right).toBeGreaterThan(40);
 }, 60_000);
+
+it("BPR ranks a shopper's held-out products of their group above the other group's", () => {
+  // Two groups of shoppers, each touching only its own half of the products; one product per shopper held out.
+  const rng = new Random(5);
+  const users = 60;
+  const items = 40;
+  const pairs: [number, number][] = [];
+  const held = new Map<number, number>();
+  for (let u = 0; u < users; u++) {
+    const own = u % 2 === 0 ? 0 : items / 2;
+    const mine = new Set<number>();
+    while (mine.size < 8) mine.add(own + rng.int(0, items / 2));
+    const [first, ...rest] = [...mine];
+    held.set(u, first as number);
+    for (const i of rest) pairs.push([u, i]);
+  }
+  const bpr = new Bpr({ ...DEFAULT_BPR, factors: 8, epochs: 60 });
+  bpr.fit(users, items, pairs);
+  let right = 0;
+  for (const [u, i] of held) {
+    const scores = bpr.scores(u);
+    const other = u % 2 === 0 ? items / 2 : 0;
+    const otherMean =
+      Array.from(scores.slice(other, other + items / 2)).reduce((s, x) => s + x, 0) / (items / 2);
+    if ((scores[i] as number) > otherMean) right++;
+  }
+  expect(right).toBeGreaterThan(users * 0.9);
+});
 
 it('top-k metrics: NDCG, recall and hit rate by their definitions', () => {
   const m = topKMetrics(['a', 'x', 'b', 'y'], new Set(['a', 'b', 'c']), 10);

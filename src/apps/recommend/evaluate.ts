@@ -6,6 +6,7 @@
 // log in time order; the baselines (popularity, item-kNN) and each source alone are scored on the same split.
 import type { ShopEvent } from '../../core/index.js';
 import { ImplicitAls, type AlsOptions } from './als.js';
+import { Bpr, type BprOptions } from './bpr.js';
 import { interactionsOf, type Interaction } from './interactions.js';
 import { Recommender } from './recommender.js';
 import { SequenceModel, type SequenceOptions } from './sequence.js';
@@ -31,6 +32,9 @@ export interface RecommendEvalOptions {
   readonly k?: number;
   /** Implicit ALS beside the baselines (default on; false skips it). */
   readonly als?: boolean;
+  /** BPR beside them (default on; false skips it). */
+  readonly bpr?: boolean;
+  readonly bprOptions?: BprOptions;
   /** The self-attention sequence model beside them (default on; false skips it). */
   readonly sequence?: boolean;
   readonly sequenceOptions?: SequenceOptions;
@@ -177,6 +181,19 @@ export async function evaluateRecommendations(
       );
       return (u) =>
         topOf(als.scores(userIndex.get(u) as number), trainOf(u), k).map((i) => products[i] as string);
+    });
+  }
+  if (options.bpr !== false) {
+    await score('bpr', () => {
+      const users = [...data.train.keys()];
+      const userIndex = new Map(users.map((u, i) => [u, i]));
+      const pairs: [number, number][] = [];
+      for (const [u, items] of data.train)
+        for (const p of items) pairs.push([userIndex.get(u) as number, index.get(p) as number]);
+      const bpr = new Bpr(options.bprOptions);
+      bpr.fit(users.length, products.length, pairs);
+      return (u) =>
+        topOf(bpr.scores(userIndex.get(u) as number), trainOf(u), k).map((i) => products[i] as string);
     });
   }
   if (options.sequence !== false) {

@@ -20,3 +20,5 @@ export { Engagement } from './engagement.js';
 export type { EngagementStats } from './engagement.js';
 export { Campaigns } from './campaigns.js';
 export type { Campaign } from './campaigns.js';
+export { Bpr, DEFAULT_BPR } from './bpr.js';
+export type { BprOptions } from './bpr.js';
