@@ -106,3 +106,8 @@ export async function caughtUp(url: string): Promise<void> {
   }
   throw new Error(`${url}: the stream engine did not catch up with the log in 60 s`);
 }
+
+/** `pacedLoad` measured after 2 s of the same load, not counted (the JIT's and the first imports' time). */
+export function warmLoad(url: string, rate: number, seconds: number, path?: string): Promise<PacedResult> {
+  return pacedLoad(url, rate, 2, path).then(() => pacedLoad(url, rate, seconds, path));
+}

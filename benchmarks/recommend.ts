@@ -22,7 +22,7 @@ import {
 import { openWorkspace } from '../src/workspace/index.js';
 import { PYTHON, SHARED, hasPython } from './reference.js';
 import { type Measure } from './lib.js';
-import { caughtUp, pacedLoad, startChild, startServer } from './children.js';
+import { caughtUp, startChild, startServer, warmLoad } from './children.js';
 
 const MOVIELENS = join(SHARED, 'data/movielens-latest-small/ratings.csv');
 
@@ -202,17 +202,14 @@ export async function benchRecommend(quick: boolean, work: string): Promise<Meas
   const path = 'GET /v1/recommendations/users/{i}?count=20';
   const server = await startServer(dataDir, true);
   const ours = await caughtUp(server.url)
-    .then(() => pacedLoad(server.url, 1000, 2, path))
-    .then(() => pacedLoad(server.url, 1000, seconds, path))
+    .then(() => warmLoad(server.url, 1000, seconds, path))
     .finally(() => server.stop());
   const bare = await startChild([
     '--import',
     'tsx',
     fileURLToPath(new URL('./bare-server.ts', import.meta.url)),
   ]);
-  const floor = await pacedLoad(bare.url, 1000, 2, path)
-    .then(() => pacedLoad(bare.url, 1000, seconds, path))
-    .finally(() => bare.stop());
+  const floor = await warmLoad(bare.url, 1000, seconds, path).finally(() => bare.stop());
   console.log(
     `recommend: GET /v1/recommendations/users/{id}?count=20 at 1k/s: p50 ${ours.p50} ms p99 ${ours.p99} ms (server's own p99 ${ours.serverP99} ms), ${ours.failures} failed; bare Fastify p50 ${floor.p50} p99 ${floor.p99} ms`,
   );

@@ -34,7 +34,7 @@ import {
 } from '../src/apps/risk/index.js';
 import { DEFAULT_SIMULATION, simulateStore } from '../src/sim/index.js';
 import { fmt, median, type Measure } from './lib.js';
-import { caughtUp, pacedLoad, startChild, startServer } from './children.js';
+import { caughtUp, startChild, startServer, warmLoad } from './children.js';
 import { openWorkspace } from '../src/workspace/index.js';
 import { PAYSIM, PYTHON, hasPython } from './reference.js';
 
@@ -322,17 +322,14 @@ export async function benchRisk(quick: boolean, work: string): Promise<Measure[]
   const server = await startServer(dataDir, true);
   // Measured once the server has applied its history and answered 2 s of the same load (JIT, first imports).
   const ours = await caughtUp(server.url)
-    .then(() => pacedLoad(server.url, 2000, 2, '/v1/risk/payments'))
-    .then(() => pacedLoad(server.url, 2000, seconds, '/v1/risk/payments'))
+    .then(() => warmLoad(server.url, 2000, seconds, '/v1/risk/payments'))
     .finally(() => server.stop());
   const bareServer = await startChild([
     '--import',
     'tsx',
     fileURLToPath(new URL('./bare-server.ts', import.meta.url)),
   ]);
-  const floor = await pacedLoad(bareServer.url, 2000, 2)
-    .then(() => pacedLoad(bareServer.url, 2000, seconds))
-    .finally(() => bareServer.stop());
+  const floor = await warmLoad(bareServer.url, 2000, seconds).finally(() => bareServer.stop());
   console.log(
     `risk: POST /v1/risk/payments at 2k/s: p50 ${ours.p50} ms p99 ${ours.p99} ms (server's own p99 ${ours.serverP99} ms), ${ours.failures} failed; bare Fastify p50 ${floor.p50} p99 ${floor.p99} ms`,
   );

@@ -60,6 +60,19 @@ function dot(a: Float64Array, at: number, v: Float64Array, k: number): number {
   return d0 + d1 + d2 + d3;
 }
 
+/** Row `user` of `users` against every k-wide row of `items`: one score per item, into `out`. */
+export function factorScores(
+  users: Float64Array,
+  items: Float64Array,
+  k: number,
+  user: number,
+  out: Float64Array,
+): Float64Array {
+  const x = users.subarray(user * k, user * k + k);
+  for (let i = 0; i < out.length; i++) out[i] = dot(items, i * k, x, k);
+  return out;
+}
+
 export class ImplicitAls {
   private users = new Float64Array(0);
   private items = new Float64Array(0);
@@ -95,15 +108,7 @@ export class ImplicitAls {
 
   /** A user's score for every item: the dot product of their factors. */
   scores(user: number, out = new Float64Array(this.itemCount)): Float64Array {
-    const k = this.options.factors;
-    const x = this.users.subarray(user * k, user * k + k);
-    for (let i = 0; i < this.itemCount; i++) {
-      let s = 0;
-      const o = i * k;
-      for (let f = 0; f < k; f++) s += (x[f] as number) * (this.items[o + f] as number);
-      out[i] = s;
-    }
-    return out;
+    return factorScores(this.users, this.items, this.options.factors, user, out);
   }
 
   /** The fitted factors, row by row (k numbers per user, per item). */

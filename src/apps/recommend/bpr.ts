@@ -2,6 +2,7 @@
 // factors trained by stochastic gradient ascent on ln σ(x_u · (y_i − y_j)) for an observed pair (u, i) and a
 // product j the shopper did not touch, sampled uniformly, with L2 regularization.
 import { Random } from '../../core/index.js';
+import { factorScores } from './als.js';
 
 export interface BprOptions {
   readonly factors: number;
@@ -67,13 +68,6 @@ export class Bpr {
 
   /** A user's score for every item. */
   scores(user: number, out = new Float64Array(this.itemCount)): Float64Array {
-    const k = this.options.factors;
-    const x = this.users.subarray(user * k, user * k + k);
-    for (let i = 0; i < this.itemCount; i++) {
-      let s = 0;
-      for (let f = 0; f < k; f++) s += (x[f] as number) * (this.items[i * k + f] as number);
-      out[i] = s;
-    }
-    return out;
+    return factorScores(this.users, this.items, this.options.factors, user, out);
   }
 }

@@ -168,13 +168,14 @@ export async function evaluateRecommendations(
     return (u) => topOf(counts, trainOf(u), k).map((i) => products[i] as string);
   });
   await score('item_knn', () => itemKnn(data.train, products, index, k));
+  // The users in order, and the factor models' training matrix: (user number, product number) pairs.
+  const users = [...data.train.keys()];
+  const userIndex = new Map(users.map((u, i) => [u, i]));
+  const pairs: [number, number][] = [];
+  for (const [u, items] of data.train)
+    for (const p of items) pairs.push([userIndex.get(u) as number, index.get(p) as number]);
   if (options.als !== false) {
     await score('als', () => {
-      const users = [...data.train.keys()];
-      const userIndex = new Map(users.map((u, i) => [u, i]));
-      const pairs: [number, number][] = [];
-      for (const [u, items] of data.train)
-        for (const p of items) pairs.push([userIndex.get(u) as number, index.get(p) as number]);
       const als = new ImplicitAls(options.alsOptions);
       als.fit(users.length, products.length, pairs, (done, total) =>
         options.onProgress?.('als fit', done, total),
@@ -185,11 +186,6 @@ export async function evaluateRecommendations(
   }
   if (options.bpr !== false) {
     await score('bpr', () => {
-      const users = [...data.train.keys()];
-      const userIndex = new Map(users.map((u, i) => [u, i]));
-      const pairs: [number, number][] = [];
-      for (const [u, items] of data.train)
-        for (const p of items) pairs.push([userIndex.get(u) as number, index.get(p) as number]);
       const bpr = new Bpr(options.bprOptions);
       bpr.fit(users.length, products.length, pairs);
       return (u) =>
@@ -198,7 +194,6 @@ export async function evaluateRecommendations(
   }
   if (options.sequence !== false) {
     await score('sequence', async () => {
-      const users = [...data.train.keys()];
       // Each user's training products in time order (the interactions are in time order).
       const sequences = new Map<string, number[]>(users.map((u) => [u, []]));
       for (const { interaction, test } of data.interactions)

@@ -4,7 +4,6 @@ import type {
   DecisionReason,
   EventOf,
   FeatureEngine,
-  FeatureValue,
   LiveModel,
   RiskAction,
   ShopEvent,
@@ -90,16 +89,6 @@ export function applyDecidingPayments(
     before(e);
   }
   if (start < events.length) engine.process(start === 0 ? events : events.slice(start));
-}
-
-/** The feature vector as stored: numbers, or null for no data yet (lists and text are not model inputs). */
-export function numericFeatures(
-  values: Readonly<Record<string, FeatureValue>>,
-): Record<string, number | null> {
-  const out: Record<string, number | null> = {};
-  for (const [k, v] of Object.entries(values))
-    out[k] = typeof v === 'number' && Number.isFinite(v) ? v : null;
-  return out;
 }
 
 export interface ModelOpinion {

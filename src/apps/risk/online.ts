@@ -16,11 +16,13 @@ export function onlineRow(
   features: Readonly<Record<string, number | null>>,
 ): Float64Array {
   const x = new Float64Array(names.length);
-  for (let j = 0; j < names.length; j++) {
-    const v = features[names[j] as string];
-    if (typeof v === 'number' && Number.isFinite(v)) x[j] = Math.sign(v) * Math.log1p(Math.abs(v));
-  }
+  for (let j = 0; j < names.length; j++) x[j] = onlineValue(features[names[j] as string]);
   return x;
+}
+
+/** One feature as the linear model reads it (see `onlineRow`). */
+function onlineValue(v: number | null | undefined): number {
+  return typeof v === 'number' && Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
 }
 
 export class OnlineRiskModel {
@@ -49,8 +51,7 @@ export class OnlineRiskModel {
       if (!this.fitted) return null;
       for (let j = 0; j < index.length; j++) {
         const i = index[j] as number;
-        const v = i === -1 ? Number.NaN : (numbers[i] as number);
-        x[j] = Number.isFinite(v) ? Math.sign(v) * Math.log1p(Math.abs(v)) : 0;
+        x[j] = i === -1 ? 0 : onlineValue(numbers[i]);
       }
       return this.model.predictProbaOne(x);
     };
